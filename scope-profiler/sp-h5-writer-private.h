@@ -1,0 +1,69 @@
+/* sp-h5-writer-private.h
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What a session file is made of, gathered from the spill file and memory
+ * before anything is written. Blocks point into memory owned by the caller
+ * (a mapped spill file, or region buffers under the manager's lock). */
+typedef struct _SpWriterBlock
+{
+  const gint64 *starts;
+  const gint64 *ends;
+  gint64        thread;
+  guint32       n;
+} SpWriterBlock;
+
+typedef struct _SpWriterRegion
+{
+  char    *name;
+  guint64  num_calls;
+  guint64  n_events;
+  GArray  *blocks;   /* SpWriterBlock */
+} SpWriterRegion;
+
+typedef struct _SpWriterThread
+{
+  gint64  index;
+  gint64  native_id;
+  char   *name;
+} SpWriterThread;
+
+typedef struct _SpWriterRank
+{
+  guint      rank;
+  GPtrArray *regions;  /* SpWriterRegion, in session order */
+  GArray    *threads;  /* SpWriterThread */
+} SpWriterRank;
+
+SpWriterRank   *sp_writer_rank_new          (guint             rank);
+void            sp_writer_rank_free         (SpWriterRank     *rank);
+SpWriterRegion *sp_writer_rank_get_region   (SpWriterRank     *rank,
+                                             guint             index,
+                                             const char       *name);
+void            sp_writer_rank_add_thread   (SpWriterRank     *rank,
+                                             gint64            index,
+                                             gint64            native_id,
+                                             const char       *name);
+void            sp_writer_region_add_block  (SpWriterRegion   *region,
+                                             gint64            thread,
+                                             const gint64     *starts,
+                                             const gint64     *ends,
+                                             guint32           n);
+gboolean        sp_h5_write_session         (const char       *path,
+                                             GPtrArray        *metadata,
+                                             SpWriterRank    **ranks,
+                                             guint             n_ranks,
+                                             GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpWriterRank, sp_writer_rank_free)
+
+G_END_DECLS

@@ -1,0 +1,44 @@
+/* sp-region.h
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(SCOPE_PROFILER_INSIDE) && !defined(SCOPE_PROFILER_COMPILATION)
+# error "Only <scope-profiler.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "sp-version-macros.h"
+
+G_BEGIN_DECLS
+
+#define SP_TYPE_REGION (sp_region_get_type())
+
+SP_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (SpRegion, sp_region, SP, REGION, GObject)
+
+SP_AVAILABLE_IN_ALL
+const char *sp_region_get_name        (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+guint64     sp_region_get_num_calls   (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+void        sp_region_enter           (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+void        sp_region_exit            (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+guint       sp_region_get_n_buffered  (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+GBytes     *sp_region_get_durations   (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+GBytes     *sp_region_get_start_times (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+GBytes     *sp_region_get_end_times   (SpRegion *self);
+SP_AVAILABLE_IN_ALL
+GBytes     *sp_region_get_thread_ids  (SpRegion *self);
+
+G_END_DECLS

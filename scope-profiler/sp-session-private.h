@@ -1,0 +1,80 @@
+/* sp-session-private.h
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sp-session.h"
+
+G_BEGIN_DECLS
+
+/* What the file reader hands to SpSession: everything the file holds,
+ * checked, but not yet sorted, nested or summarised. */
+
+typedef struct _SpSessionRegionInfo
+{
+  char   *name;
+  char  **tags;          /* NULL-terminated; NULL when unknown */
+  char   *source_file;
+  char   *source_text;
+  gint64  source_line;   /* -1 when unknown */
+} SpSessionRegionInfo;
+
+typedef struct _SpSessionThreadInfo
+{
+  guint   rank;
+  gint64  thread;
+  gint64  native_id;     /* -1 when unknown */
+  char   *name;
+} SpSessionThreadInfo;
+
+typedef struct _SpSessionRawSeries
+{
+  /* key */
+  guint   region;
+  guint   rank;
+  gint64  thread;
+  /* intervals, in file order */
+  GArray *starts;
+  GArray *ends;
+} SpSessionRawSeries;
+
+typedef struct _SpSessionRaw
+{
+  int         schema;
+  GHashTable *metadata;        /* char* -> GVariant* ('s', 'x' or 'd') */
+  GPtrArray  *regions;         /* SpSessionRegionInfo* */
+  GHashTable *region_by_name;  /* borrowed name -> GUINT_TO_POINTER (index + 1) */
+  GHashTable *threads;         /* SpSessionThreadInfo* (key == value) */
+  GHashTable *series;          /* SpSessionRawSeries* (key == value) */
+} SpSessionRaw;
+
+typedef void (*SpSessionProgressFunc) (double   fraction,
+                                       gpointer user_data);
+
+SpSessionRaw        *_sp_session_raw_new           (void);
+void                 _sp_session_raw_free          (SpSessionRaw  *raw);
+guint                _sp_session_raw_intern_region (SpSessionRaw  *raw,
+                                                    const char    *name);
+SpSessionRawSeries  *_sp_session_raw_get_series    (SpSessionRaw  *raw,
+                                                    guint          region,
+                                                    guint          rank,
+                                                    gint64         thread);
+SpSessionThreadInfo *_sp_session_raw_get_thread    (SpSessionRaw  *raw,
+                                                    guint          rank,
+                                                    gint64         thread);
+
+SpSessionRaw        *_sp_h5_read_session           (const char             *path,
+                                                    GCancellable           *cancellable,
+                                                    SpSessionProgressFunc   progress,
+                                                    gpointer                progress_data,
+                                                    GError                **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSessionRaw, _sp_session_raw_free)
+
+G_END_DECLS

@@ -1,0 +1,94 @@
+/* sp-spill-private.h
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "sp-metadata-private.h"
+
+G_BEGIN_DECLS
+
+/* The spill file holds the buffers flushed while a session runs. It only
+ * ever grows by whole records (a failed write is truncated away), so after
+ * every flush it is complete: a crash loses at most what was still
+ * buffered, and sp_profile_manager_recover() turns it into a session.
+ *
+ * Layout (native byte order, recorded in the header):
+ *   header: "SPSPILL\0", u32 version (1), u32 byte-order mark 0x01020304,
+ *           i64 pid, i64 start time (CLOCK_MONOTONIC ns)
+ *   records: u32 type, u32 reserved, u64 payload length, payload padded
+ *            to a multiple of 8 bytes
+ *     METADATA: u32 kind (0 string, 1 int64), u32 key length, key,
+ *               then an i64, or the string's bytes to the end
+ *     REGION:   u32 session index, u32 reserved, name bytes to the end
+ *     THREAD:   i64 thread index, i64 native id, name bytes to the end
+ *     BLOCK:    u32 region index, u32 n, i64 thread index,
+ *               n × i64 start times, n × i64 end times
+ */
+
+#define SP_SPILL_MAGIC     "SPSPILL"
+#define SP_SPILL_VERSION   1
+#define SP_SPILL_BOM       0x01020304u
+
+typedef struct _SpSpill SpSpill;
+
+typedef struct _SpSpillVisitor
+{
+  void     (*metadata) (const SpMetadataEntry *entry,
+                        gpointer               user_data);
+  void     (*region)   (guint32                index,
+                        const char            *name,
+                        gsize                  name_len,
+                        gpointer               user_data);
+  void     (*thread)   (gint64                 index,
+                        gint64                 native_id,
+                        const char            *name,
+                        gsize                  name_len,
+                        gpointer               user_data);
+  gboolean (*block)    (guint32                region_index,
+                        gint64                 thread_index,
+                        const gint64          *starts,
+                        const gint64          *ends,
+                        guint32                n,
+                        gpointer               user_data,
+                        GError               **error);
+} SpSpillVisitor;
+
+SpSpill    *sp_spill_new          (const char            *path,
+                                   gint64                 start_time,
+                                   GPtrArray             *metadata,
+                                   GError               **error);
+const char *sp_spill_get_path     (SpSpill               *self);
+gboolean    sp_spill_write_region (SpSpill               *self,
+                                   guint32                index,
+                                   const char            *name,
+                                   GError               **error);
+gboolean    sp_spill_write_thread (SpSpill               *self,
+                                   gint64                 index,
+                                   gint64                 native_id,
+                                   const char            *name,
+                                   GError               **error);
+gboolean    sp_spill_write_block  (SpSpill               *self,
+                                   guint32                region_index,
+                                   gint64                 thread_index,
+                                   const gint64          *starts,
+                                   const gint64          *ends,
+                                   guint32                n,
+                                   GError               **error);
+gboolean    sp_spill_has_thread   (SpSpill               *self,
+                                   gint64                 index);
+void        sp_spill_free         (SpSpill               *self,
+                                   gboolean               unlink_file);
+void        sp_spill_discard      (SpSpill               *self);
+gboolean    sp_spill_read         (GMappedFile           *file,
+                                   const char            *path,
+                                   const SpSpillVisitor  *visitor,
+                                   gpointer               user_data,
+                                   GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,470 @@
+/* sp-spill.c
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "sp-error.h"
+#include "sp-spill-private.h"
+
+enum {
+  RECORD_METADATA = 1,
+  RECORD_REGION   = 2,
+  RECORD_THREAD   = 3,
+  RECORD_BLOCK    = 4,
+};
+
+typedef struct
+{
+  char    magic[8];
+  guint32 version;
+  guint32 bom;
+  gint64  pid;
+  gint64  start_time;
+} SpillHeader;
+
+typedef struct
+{
+  guint32 type;
+  guint32 reserved;
+  guint64 length;
+} RecordHeader;
+
+G_STATIC_ASSERT (sizeof (SpillHeader) == 32);
+G_STATIC_ASSERT (sizeof (RecordHeader) == 16);
+
+struct _SpSpill
+{
+  char       *path;
+  int         fd;
+  goffset     offset;
+  GHashTable *threads;
+};
+
+static const guint8 zero_padding[8];
+
+/* Writes all of @iov at the end of the file, or nothing: a short or failed
+ * write is cut away again, so the file always ends on a whole record. */
+static gboolean
+sp_spill_writev (SpSpill       *self,
+                 struct iovec  *iov,
+                 int            iovcnt,
+                 GError       **error)
+{
+  gsize total = 0;
+  gsize done = 0;
+
+  for (int i = 0; i < iovcnt; i++)
+    total += iov[i].iov_len;
+
+  while (done < total)
+    {
+      ssize_t r = pwritev (self->fd, iov, iovcnt, self->offset + done);
+
+      if (r < 0)
+        {
+          int errsv = errno;
+
+          if (errsv == EINTR)
+            continue;
+
+          if (ftruncate (self->fd, self->offset) != 0)
+            { /* Nothing more to do: the reader stops at the torn record. */ }
+
+          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                       "Could not write to spill file “%s”: %s",
+                       self->path, g_strerror (errsv));
+          return FALSE;
+        }
+
+      if (r == 0)
+        {
+          if (ftruncate (self->fd, self->offset) != 0)
+            { /* as above */ }
+          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                       "Could not write to spill file “%s”: no progress",
+                       self->path);
+          return FALSE;
+        }
+
+      done += r;
+
+      /* Skip what was written. */
+      while (iovcnt > 0 && (gsize) r >= iov[0].iov_len)
+        {
+          r -= iov[0].iov_len;
+          iov++;
+          iovcnt--;
+        }
+      if (iovcnt > 0)
+        {
+          iov[0].iov_base = (guint8 *) iov[0].iov_base + r;
+          iov[0].iov_len -= r;
+        }
+    }
+
+  self->offset += total;
+
+  return TRUE;
+}
+
+static gboolean
+sp_spill_write_record (SpSpill       *self,
+                       guint32        type,
+                       struct iovec  *payload,
+                       int            n_payload,
+                       GError       **error)
+{
+  struct iovec iov[8];
+  RecordHeader header = { type, 0, 0 };
+  int n = 0;
+
+  g_assert (n_payload <= 6);
+
+  iov[n].iov_base = &header;
+  iov[n].iov_len = sizeof header;
+  n++;
+
+  for (int i = 0; i < n_payload; i++)
+    {
+      header.length += payload[i].iov_len;
+      iov[n++] = payload[i];
+    }
+
+  if (header.length % 8 != 0)
+    {
+      iov[n].iov_base = (gpointer) zero_padding;
+      iov[n].iov_len = 8 - header.length % 8;
+      n++;
+    }
+
+  return sp_spill_writev (self, iov, n, error);
+}
+
+static gboolean
+sp_spill_write_metadata (SpSpill                *self,
+                         const SpMetadataEntry  *entry,
+                         GError                **error)
+{
+  guint32 head[2];
+  struct iovec payload[3];
+
+  head[0] = entry->string ? 0 : 1;
+  head[1] = strlen (entry->key);
+
+  payload[0].iov_base = head;
+  payload[0].iov_len = sizeof head;
+  payload[1].iov_base = entry->key;
+  payload[1].iov_len = head[1];
+  if (entry->string)
+    {
+      payload[2].iov_base = entry->string;
+      payload[2].iov_len = strlen (entry->string);
+    }
+  else
+    {
+      payload[2].iov_base = (gpointer) &entry->integer;
+      payload[2].iov_len = sizeof entry->integer;
+    }
+
+  return sp_spill_write_record (self, RECORD_METADATA, payload, 3, error);
+}
+
+SpSpill *
+sp_spill_new (const char  *path,
+              gint64       start_time,
+              GPtrArray   *metadata,
+              GError     **error)
+{
+  SpSpill *self;
+  SpillHeader header = { SP_SPILL_MAGIC, SP_SPILL_VERSION, SP_SPILL_BOM, getpid (), start_time };
+  struct iovec iov = { &header, sizeof header };
+  int fd;
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not create spill file “%s”: %s",
+                   path, g_strerror (errsv));
+      return NULL;
+    }
+
+  self = g_new0 (SpSpill, 1);
+  self->path = g_strdup (path);
+  self->fd = fd;
+  self->threads = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  if (!sp_spill_writev (self, &iov, 1, error))
+    goto failure;
+
+  for (guint i = 0; metadata != NULL && i < metadata->len; i++)
+    if (!sp_spill_write_metadata (self, g_ptr_array_index (metadata, i), error))
+      goto failure;
+
+  return self;
+
+failure:
+  sp_spill_free (self, TRUE);
+  return NULL;
+}
+
+const char *
+sp_spill_get_path (SpSpill *self)
+{
+  return self->path;
+}
+
+gboolean
+sp_spill_write_region (SpSpill     *self,
+                       guint32      index,
+                       const char  *name,
+                       GError     **error)
+{
+  guint32 head[2] = { index, 0 };
+  struct iovec payload[2] = {
+    { head, sizeof head },
+    { (gpointer) name, strlen (name) },
+  };
+
+  return sp_spill_write_record (self, RECORD_REGION, payload, 2, error);
+}
+
+gboolean
+sp_spill_has_thread (SpSpill *self,
+                     gint64   index)
+{
+  return g_hash_table_contains (self->threads, &index);
+}
+
+gboolean
+sp_spill_write_thread (SpSpill     *self,
+                       gint64       index,
+                       gint64       native_id,
+                       const char  *name,
+                       GError     **error)
+{
+  gint64 head[2] = { index, native_id };
+  struct iovec payload[2] = {
+    { head, sizeof head },
+    { (gpointer) name, strlen (name) },
+  };
+
+  if (!sp_spill_write_record (self, RECORD_THREAD, payload, 2, error))
+    return FALSE;
+
+  g_hash_table_add (self->threads, g_memdup2 (&index, sizeof index));
+
+  return TRUE;
+}
+
+gboolean
+sp_spill_write_block (SpSpill       *self,
+                      guint32        region_index,
+                      gint64         thread_index,
+                      const gint64  *starts,
+                      const gint64  *ends,
+                      guint32        n,
+                      GError       **error)
+{
+  struct {
+    guint32 region;
+    guint32 n;
+    gint64  thread;
+  } head = { region_index, n, thread_index };
+  struct iovec payload[3] = {
+    { &head, sizeof head },
+    { (gpointer) starts, n * sizeof (gint64) },
+    { (gpointer) ends, n * sizeof (gint64) },
+  };
+
+  return sp_spill_write_record (self, RECORD_BLOCK, payload, 3, error);
+}
+
+void
+sp_spill_free (SpSpill  *self,
+               gboolean  unlink_file)
+{
+  if (self == NULL)
+    return;
+
+  if (self->fd >= 0)
+    close (self->fd);
+  if (unlink_file)
+    g_unlink (self->path);
+
+  g_hash_table_unref (self->threads);
+  g_free (self->path);
+  g_free (self);
+}
+
+/* Closes and removes the file: its calls are written elsewhere or
+ * abandoned. */
+void
+sp_spill_discard (SpSpill *self)
+{
+  sp_spill_free (self, TRUE);
+}
+
+static gboolean
+invalid (GError     **error,
+         const char  *path,
+         goffset      offset,
+         const char  *what)
+{
+  g_set_error (error, SP_ERROR, SP_ERROR_INVALID_FILE,
+               "Spill file “%s” is damaged at byte %" G_GOFFSET_FORMAT ": %s",
+               path, offset, what);
+  return FALSE;
+}
+
+/* Walks every whole record of a mapped spill file. A torn last record (the
+ * process died in the middle of a flush) ends the walk quietly: what came
+ * before it is complete. */
+gboolean
+sp_spill_read (GMappedFile           *file,
+               const char            *path,
+               const SpSpillVisitor  *visitor,
+               gpointer               user_data,
+               GError               **error)
+{
+  const guint8 *data = (const guint8 *) g_mapped_file_get_contents (file);
+  gsize len = g_mapped_file_get_length (file);
+  SpillHeader header;
+  gsize pos;
+
+  if (len < sizeof header)
+    return invalid (error, path, 0, "too short for a header");
+
+  memcpy (&header, data, sizeof header);
+
+  if (memcmp (header.magic, SP_SPILL_MAGIC, sizeof SP_SPILL_MAGIC) != 0)
+    return invalid (error, path, 0, "not a scope-profiler spill file");
+  if (header.bom != SP_SPILL_BOM)
+    return invalid (error, path, 12, "written with another byte order");
+  if (header.version != SP_SPILL_VERSION)
+    return invalid (error, path, 8, "unknown version");
+
+  pos = sizeof header;
+
+  while (len - pos >= sizeof (RecordHeader))
+    {
+      RecordHeader rec;
+      const guint8 *payload;
+      guint64 padded;
+
+      memcpy (&rec, data + pos, sizeof rec);
+
+      if (rec.length > len - pos - sizeof rec)
+        break; /* torn tail */
+
+      padded = (rec.length + 7) & ~G_GUINT64_CONSTANT (7);
+      payload = data + pos + sizeof rec;
+
+      switch (rec.type)
+        {
+        case RECORD_METADATA:
+          {
+            guint32 head[2];
+            SpMetadataEntry entry = { 0 };
+            g_autofree char *key = NULL;
+            g_autofree char *value = NULL;
+
+            if (rec.length < sizeof head)
+              return invalid (error, path, pos, "short metadata record");
+            memcpy (head, payload, sizeof head);
+            if (head[1] > rec.length - sizeof head)
+              return invalid (error, path, pos, "metadata key out of bounds");
+
+            key = g_strndup ((const char *) payload + sizeof head, head[1]);
+            entry.key = key;
+
+            if (head[0] == 1)
+              {
+                if (rec.length - sizeof head - head[1] != sizeof (gint64))
+                  return invalid (error, path, pos, "bad integer metadata");
+                memcpy (&entry.integer, payload + sizeof head + head[1], sizeof (gint64));
+              }
+            else
+              {
+                value = g_strndup ((const char *) payload + sizeof head + head[1],
+                                   rec.length - sizeof head - head[1]);
+                entry.string = value;
+              }
+
+            if (visitor->metadata)
+              visitor->metadata (&entry, user_data);
+          }
+          break;
+
+        case RECORD_REGION:
+          {
+            guint32 head[2];
+
+            if (rec.length < sizeof head)
+              return invalid (error, path, pos, "short region record");
+            memcpy (head, payload, sizeof head);
+            if (visitor->region)
+              visitor->region (head[0], (const char *) payload + sizeof head,
+                               rec.length - sizeof head, user_data);
+          }
+          break;
+
+        case RECORD_THREAD:
+          {
+            gint64 head[2];
+
+            if (rec.length < sizeof head)
+              return invalid (error, path, pos, "short thread record");
+            memcpy (head, payload, sizeof head);
+            if (visitor->thread)
+              visitor->thread (head[0], head[1], (const char *) payload + sizeof head,
+                               rec.length - sizeof head, user_data);
+          }
+          break;
+
+        case RECORD_BLOCK:
+          {
+            guint32 head[2];
+            gint64 thread;
+
+            if (rec.length < 16)
+              return invalid (error, path, pos, "short block record");
+            memcpy (head, payload, sizeof head);
+            memcpy (&thread, payload + 8, sizeof thread);
+            if ((rec.length - 16) / 16 != head[1] || (rec.length - 16) % 16 != 0)
+              return invalid (error, path, pos, "block length does not match its count");
+
+            /* Records are 8-byte aligned in the mapping, so the columns can
+             * be used in place. */
+            if (visitor->block &&
+                !visitor->block (head[0], thread,
+                                 (const gint64 *)(gconstpointer) (payload + 16),
+                                 (const gint64 *)(gconstpointer) (payload + 16 + 8 * (gsize) head[1]),
+                                 head[1], user_data, error))
+              return FALSE;
+          }
+          break;
+
+        default:
+          return invalid (error, path, pos, "unknown record type");
+        }
+
+      if (padded > len - pos - sizeof rec)
+        break;
+      pos += sizeof rec + padded;
+    }
+
+  return TRUE;
+}

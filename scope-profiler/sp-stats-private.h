@@ -1,0 +1,35 @@
+/* sp-stats-private.h
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Running duration statistics that merge exactly (Chan et al.), so blocks
+ * flushed to disk never need to be read back for the summary. */
+typedef struct _SpStats
+{
+  guint64 count;
+  gint64  total;
+  gint64  min;
+  gint64  max;
+  double  mean;
+  double  m2;
+} SpStats;
+
+void   sp_stats_init       (SpStats       *stats);
+void   sp_stats_add_block  (SpStats       *stats,
+                            const gint64  *starts,
+                            const gint64  *ends,
+                            gsize          n);
+void   sp_stats_merge      (SpStats       *stats,
+                            const SpStats *other);
+double sp_stats_get_stddev (const SpStats *stats);
+
+G_END_DECLS

@@ -1,0 +1,68 @@
+/* sp-thread-private.h
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SpRegionThread SpRegionThread;
+
+/* Per-thread state. Each thread maps region ids (never reused within a
+ * process) to its own SpRegionThread record through a two-level table, so the
+ * hot path finds its buffers without hashing or locking. */
+#define SP_THREAD_PAGE_SHIFT 9
+#define SP_THREAD_PAGE_SIZE  (1u << SP_THREAD_PAGE_SHIFT)
+#define SP_THREAD_PAGE_MASK  (SP_THREAD_PAGE_SIZE - 1)
+
+typedef struct _SpThreadState
+{
+  SpRegionThread ***pages;
+  guint             n_pages;
+  gint64            index;      /* process-unique, 0 for the first thread that records */
+  gint64            native_id;  /* gettid() */
+  char              name[16];   /* prctl (PR_GET_NAME) when first seen */
+} SpThreadState;
+
+extern __thread SpThreadState *sp_thread_state __attribute__((tls_model ("initial-exec")));
+
+SpThreadState *sp_thread_state_get_slow (void);
+void           sp_thread_state_insert   (SpThreadState  *state,
+                                         guint           region_id,
+                                         SpRegionThread *record);
+void           sp_thread_state_forget_fork (void);
+
+static inline SpThreadState *
+sp_thread_state_get (void)
+{
+  SpThreadState *state = sp_thread_state;
+
+  if G_LIKELY (state != NULL)
+    return state;
+
+  return sp_thread_state_get_slow ();
+}
+
+static inline SpRegionThread *
+sp_thread_state_lookup (guint region_id)
+{
+  SpThreadState *state = sp_thread_state;
+  SpRegionThread **page;
+  guint page_index = region_id >> SP_THREAD_PAGE_SHIFT;
+
+  if G_UNLIKELY (state == NULL || page_index >= state->n_pages)
+    return NULL;
+
+  page = state->pages[page_index];
+  if G_UNLIKELY (page == NULL)
+    return NULL;
+
+  return page[region_id & SP_THREAD_PAGE_MASK];
+}
+
+G_END_DECLS
