@@ -399,6 +399,64 @@ write_file (hid_t           file,
   return TRUE;
 }
 
+/* An upper bound of the file's size: the columns plus generous room for
+ * HDF5's object headers and chunk indexes. */
+static guint64
+estimate_size (SpWriterRank **ranks,
+               guint          n_ranks)
+{
+  guint64 size = 128 * 1024;
+
+  for (guint r = 0; r < n_ranks; r++)
+    {
+      size += 16 * 1024 + ranks[r]->threads->len * 256;
+
+      for (guint i = 0; i < ranks[r]->regions->len; i++)
+        {
+          SpWriterRegion *region = g_ptr_array_index (ranks[r]->regions, i);
+
+          if (region != NULL)
+            size += 16 * 1024 + strlen (region->name) * 4 + region->n_events * 3 * sizeof (gint64);
+        }
+    }
+
+  return size;
+}
+
+/* HDF5 1.10 cannot recover from a write that fails half way (a full disk):
+ * the file stays half-open inside the library and crashes it at exit. So
+ * the space is claimed up front, and a shortage is an error before HDF5
+ * touches the file. */
+static gboolean
+reserve_space (int          fd,
+               const char  *path,
+               guint64      size,
+               GError     **error)
+{
+  int r = posix_fallocate (fd, 0, size);
+
+  if (r == EOPNOTSUPP || r == ENOSYS || r == EINVAL)
+    return TRUE; /* the file system cannot tell; HDF5 will find out */
+
+  if (r != 0)
+    {
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Not enough room to write the session “%s” (%" G_GUINT64_FORMAT " bytes): %s",
+                   path, size, g_strerror (r));
+      return FALSE;
+    }
+
+  if (ftruncate (fd, 0) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not prepare “%s”: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * sp_h5_write_session:
  *
@@ -428,6 +486,12 @@ sp_h5_write_session (const char     *path,
       g_set_error (error, SP_ERROR, SP_ERROR_IO,
                    "Could not create a file in “%s” for “%s”: %s",
                    dir, path, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!reserve_space (fd, path, estimate_size (ranks, n_ranks), error))
+    {
+      close (fd);
+      g_unlink (tmpl);
       return FALSE;
     }
   close (fd);

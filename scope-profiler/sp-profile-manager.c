@@ -150,10 +150,17 @@ sp_profile_manager_queue_sync (SpProfileManager *self)
       return;
     }
 
+  /* Always deferred: g_main_context_invoke() would run it right here when
+   * no loop owns the context. */
   if (__atomic_exchange_n (&self->sync_queued, 1, __ATOMIC_ACQ_REL) == 0)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
-                                sp_profile_manager_sync_store_cb,
-                                g_object_ref (self), g_object_unref);
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_callback (source, sp_profile_manager_sync_store_cb,
+                             g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[scope-profiler] sync regions");
+      g_source_attach (source, self->context);
+    }
 }
 
 static SpRegionMode
@@ -1017,7 +1024,8 @@ sp_profile_manager_finalize (SpProfileManager  *self,
  * When writing fails (an unwritable directory, a full disk), @error says
  * why, and every recorded call is kept, so finalizing again, to another
  * path, writes them all. In the disabled and in-memory modes no file is
- * written.
+ * written; counting only, the file holds each region's `num_calls` and
+ * empty timestamp datasets.
  *
  * Returns: %TRUE on success
  *
@@ -1045,7 +1053,7 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
   if (path == NULL)
     path = sp_config_get_file_path (self->config);
 
-  if (self->mode == SP_REGION_MODE_TRACE && sp_config_get_flush_to_disk (self->config))
+  if (self->mode >= SP_REGION_MODE_COUNT && sp_config_get_flush_to_disk (self->config))
     {
       if (!sp_profile_manager_write_locked (self, path, error))
         {

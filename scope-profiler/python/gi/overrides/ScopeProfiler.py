@@ -1,0 +1,112 @@
+# ScopeProfiler.py: PyGObject override for the ScopeProfiler namespace
+#
+# Copyright 2026 The scope-profiler authors
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""Pythonic additions to ``gi.repository.ScopeProfiler``.
+
+* :class:`Region` is a context manager (``with region:``), reusable and
+  nestable, and has ``num_calls``/``name`` as plain attributes and numpy
+  accessors for the buffered calls.
+* :meth:`ProfileManager.get_all_regions` always returns a :class:`dict`.
+
+The per-call path of ``with region:`` is one Python frame per side around
+the C call; the GI callables are resolved once, when this module loads.
+numpy is imported the first time a numpy accessor is used, so it stays
+optional for everything else.
+"""
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+ScopeProfiler = get_introspection_module('ScopeProfiler')
+
+__all__ = []
+
+# Resolved once: calling the unbound GI callables skips a descriptor lookup
+# and a bound-method allocation on every call.
+_region_enter = ScopeProfiler.Region.enter
+_region_exit = ScopeProfiler.Region.exit
+_region_get_num_calls = ScopeProfiler.Region.get_num_calls
+_region_get_name = ScopeProfiler.Region.get_name
+
+_numpy = None
+
+
+def _int64_array(gbytes):
+    """A writable numpy int64 array holding the values of ``gbytes``.
+
+    One copy of the native-endian buffer, no per-element Python work.
+    """
+    global _numpy
+    if _numpy is None:
+        import numpy
+        _numpy = numpy
+    data = gbytes.get_data() if gbytes is not None else None
+    if not data:
+        return _numpy.empty(0, dtype=_numpy.int64)
+    # bytearray: the array owns writable memory, as the Python package's do.
+    return _numpy.frombuffer(bytearray(data), dtype=_numpy.int64)
+
+
+class Region(ScopeProfiler.Region):
+    """A named interval of code; ``with region:`` records one call.
+
+    The same object may be entered any number of times, nested, recursed
+    and used from several threads at once: each thread records its own
+    calls.
+    """
+
+    def __enter__(self):
+        _region_enter(self)
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        _region_exit(self)
+        return False
+
+    num_calls = property(_region_get_num_calls,
+                         doc='Completed calls in the current session, all threads.')
+    name = property(_region_get_name, doc='The name of the region.')
+    # The Python scope-profiler package's spelling.
+    region_name = name
+
+    def get_durations_numpy(self):
+        """Durations (ns) of the buffered, not yet flushed, calls as int64."""
+        return _int64_array(self.get_durations())
+
+    def get_start_times_numpy(self):
+        """Start times (CLOCK_MONOTONIC ns, the clock of
+        :func:`time.perf_counter_ns`) of the buffered calls as int64."""
+        return _int64_array(self.get_start_times())
+
+    def get_end_times_numpy(self):
+        """End times (CLOCK_MONOTONIC ns) of the buffered calls as int64."""
+        return _int64_array(self.get_end_times())
+
+    def get_thread_ids_numpy(self):
+        """Thread ids (small integers, per session) of the buffered calls."""
+        return _int64_array(self.get_thread_ids())
+
+    def __repr__(self):
+        return '<ScopeProfiler.Region %r num_calls=%d>' % (self.get_name(), self.get_num_calls())
+
+
+Region = override(Region)
+__all__.append('Region')
+
+
+class ProfileManager(ScopeProfiler.ProfileManager):
+
+    def get_all_regions(self):
+        """The regions of the current session as a ``dict`` name → region,
+        in the order they joined the session."""
+        model = self.get_regions()
+        get_item = model.get_item
+        return {region.get_name(): region
+                for region in map(get_item, range(model.get_n_items()))}
+
+
+ProfileManager = override(ProfileManager)
+__all__.append('ProfileManager')

@@ -1,0 +1,340 @@
+# profile_manager.py: the ProfileManager of the Python scope-profiler API
+#
+# Copyright 2026 The scope-profiler authors
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""``ProfileManager``, as in the Python scope-profiler package, on top of the
+C library through GObject-Introspection.
+
+Called on the class (``ProfileManager.setup(...)``,
+``ProfileManager.profile_region(...)``) every method acts on the
+process-wide default manager -- the same one C code uses with
+``SP_PROFILE_SCOPE()``, so C, Python and gjs regions of one process go into
+one session file. ``ProfileManager()`` creates an independent manager with
+the same methods.
+"""
+
+import contextlib
+import functools
+import os
+import platform
+
+import gi
+
+gi.require_version('ScopeProfiler', '1.0')
+from gi.repository import ScopeProfiler  # noqa: E402
+
+from . import _options  # noqa: E402
+from ._wrap import wrap as _wrap  # noqa: E402
+
+__all__ = ['ProfileManager', 'UnsupportedOptionError']
+
+UnsupportedOptionError = _options.UnsupportedOptionError
+
+_Region = ScopeProfiler.Region
+_region_enter = _Region.enter
+_region_exit = _Region.exit
+
+
+class _manager_method:
+    """A method that, looked up on the class, is bound to the default manager.
+
+    ``ProfileManager.setup(...)`` and ``ProfileManager().setup(...)`` run the
+    same code, on the default and on an independent manager respectively.
+    The method bound to the default manager is made once, so class-level
+    calls cost one extra Python call over instance calls.
+    """
+
+    def __init__(self, func):
+        self.__func__ = func
+        self._default_bound = None
+        functools.update_wrapper(self, func)
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            bound = self._default_bound
+            if bound is None:
+                bound = self._default_bound = self.__func__.__get__(_default_manager())
+            return bound
+        return self.__func__.__get__(instance, owner)
+
+
+class ProfileManager:
+    """Creates, configures and finalizes profiling regions.
+
+    Use it through the class for the process-wide default manager, or
+    instantiate it for an independent manager::
+
+        ProfileManager.setup(file_path="run.h5")
+
+        @ProfileManager.profile("solver")
+        def solve(A, b):
+            ...
+
+        with ProfileManager.profile_region("assemble"):
+            ...
+
+        ProfileManager.finalize()
+    """
+
+    def __init__(self):
+        self._init(ScopeProfiler.ProfileManager.new())
+
+    def _init(self, manager):
+        self._manager = manager
+        # Regions fetched in this session. Regions belong to their manager
+        # for as long as it lives and keep their identity across setup(), so
+        # this is only a cache of the C lookup.
+        self._regions = {}
+        # Regions of decorated functions: part of every session, as in the
+        # Python package.
+        self._decorated = {}
+        self._verbose = True
+
+    def __repr__(self):
+        kind = 'default' if self is _default else 'independent'
+        return '<%s %s %r>' % (type(self).__name__, kind, self._manager)
+
+    # ------------------------------------------------------------------
+    # Configuration
+
+    @_manager_method
+    def setup(self, **options):
+        """Start a new session; all regions are cleared.
+
+        Keywords (Python names of the ``ScopeProfiler.Config`` properties):
+        ``enabled`` (alias ``profiling_activated``; ``deactivate_profiling``
+        is its negation), ``time_trace``, ``flush_to_disk`` (negation:
+        ``deactivate_file_output``), ``buffer_limit``, ``file_path``,
+        ``verbose`` (print the summary at :meth:`finalize`), and ``label``
+        (stored as run metadata). The Python package's other options are
+        accepted while switched off; switching one on raises
+        :class:`UnsupportedOptionError`. An unknown keyword is a
+        :class:`TypeError` naming the closest valid one.
+
+        Decorated functions and fetched regions keep working across
+        ``setup()``: their regions rejoin the new session when next entered.
+        """
+        properties, extras = _options.parse(options, 'setup')
+
+        config = ScopeProfiler.Config()
+        verbose = properties.pop('verbose', True)
+        for name, value in properties.items():
+            config.set_property(name, value)
+        # The summary is printed from Python, so it goes through sys.stdout
+        # (captured, redirected and ordered like any other Python output).
+        config.set_property('verbose', False)
+
+        self._manager.setup(config)
+        self._verbose = verbose
+        self._regions = {}
+
+        self._manager.set_metadata('python_version', platform.python_version())
+        self._manager.set_metadata('python_implementation', platform.python_implementation())
+        label = extras.get('label')
+        if label is not None:
+            self._manager.set_metadata('label', label)
+
+    @_manager_method
+    def get_config(self):
+        """The ``ScopeProfiler.Config`` of the current session."""
+        return self._manager.get_config()
+
+    @_manager_method
+    def set_metadata(self, key, value):
+        """Record ``key = value`` (strings) in the session file's /metadata."""
+        self._manager.set_metadata(key, str(value))
+
+    @_manager_method
+    def get_manager(self):
+        """The underlying ``ScopeProfiler.ProfileManager`` GObject."""
+        return self._manager
+
+    # ------------------------------------------------------------------
+    # Regions
+
+    @_manager_method
+    def profile_region(self, region_name, functions=None):
+        """The region called ``region_name``, created on first use.
+
+        It is a context manager: ``with ProfileManager.profile_region("x"):``
+        records one call; the returned object may be kept and entered any
+        number of times. ``functions`` is accepted for compatibility (it only
+        matters to the Python package's line profiler) and ignored.
+        """
+        region = self._regions.get(region_name)
+        if region is None:
+            region = self._create_region(region_name)
+        return region
+
+    def _create_region(self, name):
+        if not isinstance(name, str):
+            raise TypeError('region name must be a str, not %s' % type(name).__name__)
+        if not name:
+            raise ValueError('region name must not be empty')
+        region = self._manager.profile_region(name)
+        if region is None:  # pragma: no cover - rejected by the C library
+            raise ValueError('invalid region name %r' % (name,))
+        self._regions[name] = region
+        return region
+
+    @_manager_method
+    def profile(self, region_name=None, recursive=None):
+        """Decorator recording every execution of a function as a region call.
+
+        Usable bare (``@ProfileManager.profile``, the region is named after
+        the function) or with a name (``@ProfileManager.profile("solver")``).
+        Works on functions, methods, ``staticmethod``/``classmethod``
+        objects, generator functions and ``async def`` functions; see
+        :mod:`scope_profiler._wrap` for what is measured for each.
+        Exceptions propagate; the call is recorded either way.
+        ``recursive=True`` (the Python package's call tracer) is not
+        supported.
+        """
+        if recursive:
+            raise UnsupportedOptionError(
+                'profile(recursive=True) is not supported: recursive profiling of '
+                'every Python call is not implemented; decorate the functions to time')
+
+        if callable(region_name) or isinstance(region_name, (staticmethod, classmethod)):
+            return self._decorate(region_name, None)
+
+        if region_name is not None and not isinstance(region_name, str):
+            raise TypeError('profile() takes a region name (str) or a function, not %s'
+                            % type(region_name).__name__)
+
+        def decorator(func):
+            return self._decorate(func, region_name)
+        return decorator
+
+    def _decorate(self, func, name):
+        if isinstance(func, (staticmethod, classmethod)):
+            return type(func)(self._decorate(func.__func__, name))
+        if not callable(func):
+            raise TypeError('@profile needs a callable, not %s' % type(func).__name__)
+        if name is None:
+            name = getattr(func, '__name__', None) or type(func).__name__
+        region = self.profile_region(name)
+        self._decorated[name] = region
+        return _wrap(func, region, _region_enter, _region_exit)
+
+    @_manager_method
+    def get_region(self, region_name):
+        """The region ``region_name`` of the current session, or ``None``.
+
+        Regions of decorated functions are known from the moment they are
+        decorated (with zero calls), as in the Python package.
+        """
+        region = self._manager.get_region(region_name)
+        if region is None:
+            region = self._regions.get(region_name) or self._decorated.get(region_name)
+        return region
+
+    @_manager_method
+    def get_all_regions(self):
+        """All regions of the current session, as a ``dict`` name → region."""
+        regions = dict(self._manager.get_all_regions())
+        for extra in (self._regions, self._decorated):
+            for name, region in extra.items():
+                regions.setdefault(name, region)
+        return regions
+
+    # ------------------------------------------------------------------
+    # Results
+
+    @_manager_method
+    def get_summary(self):
+        """The per-region statistics table of the current session (str)."""
+        return self._manager.get_summary()
+
+    @_manager_method
+    def print_summary(self):
+        """Print the per-region statistics of the current session."""
+        print(self._manager.get_summary(), end='', flush=True)
+
+    @_manager_method
+    def finalize(self, verbose=None, file_path=None, **options):
+        """Write the session file and, with ``verbose``, print the summary.
+
+        ``verbose`` defaults to the ``verbose`` given to :meth:`setup`
+        (``True``). ``file_path`` writes to that path instead of the
+        configured one. Nothing is written when the session does not flush
+        to disk (``flush_to_disk=False``) or is disabled. An I/O failure
+        raises ``GLib.Error`` (a Python exception carrying the library's
+        message); the data is kept, so a retry can succeed.
+        """
+        for name, value in options.items():
+            if name in ('return_results', 'native_traces'):
+                if value:
+                    raise UnsupportedOptionError(
+                        'finalize(%s=True) is not supported; read the session file '
+                        'or use the regions\' get_*_numpy() accessors' % name)
+            elif name == 'verbose_line_profiler':
+                pass
+            else:
+                raise _options.unknown_keyword_error(
+                    'finalize', name,
+                    ('verbose', 'file_path', 'return_results', 'native_traces',
+                     'verbose_line_profiler'))
+
+        if verbose is None:
+            verbose = self._verbose
+        summary = self._manager.get_summary() if verbose else None
+
+        if file_path is None:
+            self._manager.finalize()
+        else:
+            self._manager.finalize_to_path(os.fsdecode(os.fspath(file_path)))
+
+        if summary:
+            print(summary, end='' if summary.endswith('\n') else '\n', flush=True)
+
+    @_manager_method
+    def session(self, verbose=None, **options):
+        """Context manager (and decorator) for one session.
+
+        Calls :meth:`setup` with ``options`` on entry and :meth:`finalize`
+        on exit, also when the body raises::
+
+            with ProfileManager.session(file_path="run.h5", verbose=False):
+                main()
+        """
+        if verbose is not None:
+            options['verbose'] = verbose
+        # Validate now, so a typo fails where it is written.
+        _options.parse(options, 'session')
+        return self._session(options)
+
+    @contextlib.contextmanager
+    def _session(self, options):
+        self.setup(**options)
+        try:
+            yield self
+        finally:
+            self.finalize()
+
+    @_manager_method
+    def get_start_time(self):
+        """The session's start (CLOCK_MONOTONIC ns, as time.perf_counter_ns())."""
+        return self._manager.get_start_time()
+
+
+_default = None
+
+
+def _default_manager():
+    """The ProfileManager of the process-wide ScopeProfiler default manager."""
+    global _default
+    if _default is None:
+        default = ProfileManager.__new__(ProfileManager)
+        default._init(ScopeProfiler.ProfileManager.get_default())
+        _default = default
+    return _default
+
+
+def get_current_time():
+    """CLOCK_MONOTONIC nanoseconds: the clock of all recorded timestamps,
+    the same as :func:`time.perf_counter_ns` on Linux."""
+    return ScopeProfiler.get_current_time()
+

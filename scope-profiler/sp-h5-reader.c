@@ -1,0 +1,1489 @@
+/* sp-h5-reader.c
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Reads session files, ours and those of the Python scope-profiler package
+ * (schemas 1, 2 and 3), into an SpSessionRaw.
+ *
+ * Nothing in a file is trusted: every dataset's type, rank and extent is
+ * checked before it is read, every length a file states is checked against
+ * the real extent of the datasets it refers to, and no buffer is ever sized
+ * from a number that was not checked first. HDF5's automatic error printing
+ * is switched off only while this reader runs, on this thread. */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include <hdf5.h>
+
+#include "sp-error.h"
+#include "sp-session-private.h"
+
+/* A dataset may not claim more elements than this, whatever it stores. */
+#define MAX_ELEMENTS         (G_GUINT64_CONSTANT (1) << 36)
+/* Deflate cannot shrink data more than ~1032:1; anything beyond is a lie. */
+#define MAX_EXPANSION        2048
+#define MAX_ATTR_ELEMENTS    65536
+#define MAX_NAME_LENGTH      65536
+#define MAX_FIXED_STRING     (1 << 20)
+#define MAX_LINKS            (1 << 24)
+#define MAX_GROUP_DEPTH      64
+#define READ_BLOCK           (1 << 20)
+
+typedef struct
+{
+  const char             *path;
+  hid_t                   file;
+  GCancellable           *cancellable;
+  SpSessionProgressFunc   progress;
+  gpointer                progress_data;
+  SpSessionRaw           *raw;
+
+  /* progress of the current phase */
+  guint64                 work_total;
+  guint64                 work_done;
+} Reader;
+
+static void
+h5_autoclose (hid_t *id)
+{
+  if (*id < 0)
+    return;
+
+  switch (H5Iget_type (*id))
+    {
+    case H5I_FILE:      H5Fclose (*id); break;
+    case H5I_GROUP:     H5Gclose (*id); break;
+    case H5I_DATASET:   H5Dclose (*id); break;
+    case H5I_DATASPACE: H5Sclose (*id); break;
+    case H5I_DATATYPE:  H5Tclose (*id); break;
+    case H5I_ATTR:      H5Aclose (*id); break;
+    case H5I_GENPROP_LST: H5Pclose (*id); break;
+    case H5I_UNINIT:
+    case H5I_BADID:
+    case H5I_GENPROP_CLS:
+    case H5I_REFERENCE:
+    case H5I_VFL:
+    case H5I_ERROR_CLASS:
+    case H5I_ERROR_MSG:
+    case H5I_ERROR_STACK:
+    case H5I_NTYPES:
+    default:
+      break;
+    }
+
+  *id = H5I_INVALID_HID;
+}
+
+#define h5_auto __attribute__((cleanup (h5_autoclose)))
+
+static gboolean reader_fail (Reader     *r,
+                             GError    **error,
+                             const char *where,
+                             const char *format,
+                             ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+reader_fail (Reader     *r,
+             GError    **error,
+             const char *where,
+             const char *format,
+             ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, SP_ERROR, SP_ERROR_INVALID_FILE,
+               "%s: %s: %s", r->path, where, what);
+
+  return FALSE;
+}
+
+static void
+reader_report (Reader  *r,
+               guint64  done_now)
+{
+  r->work_done += done_now;
+
+  if (r->progress != NULL && r->work_total > 0)
+    {
+      double fraction = (double) MIN (r->work_done, r->work_total) / (double) r->work_total;
+
+      /* Reading is the first 80 %, building the model the rest. */
+      r->progress (0.8 * fraction, r->progress_data);
+    }
+}
+
+static gboolean
+reader_check_cancelled (Reader  *r,
+                        GError **error)
+{
+  return !g_cancellable_set_error_if_cancelled (r->cancellable, error);
+}
+
+static char *
+join_path (const char *parent,
+           const char *name)
+{
+  if (parent == NULL || parent[0] == 0)
+    return g_strdup (name);
+  if (g_str_has_suffix (parent, "/"))
+    return g_strconcat (parent, name, NULL);
+  return g_strconcat (parent, "/", name, NULL);
+}
+
+static const char *
+type_class_name (H5T_class_t klass)
+{
+  switch (klass)
+    {
+    case H5T_INTEGER:   return "integer";
+    case H5T_FLOAT:     return "floating point";
+    case H5T_TIME:      return "time";
+    case H5T_STRING:    return "string";
+    case H5T_BITFIELD:  return "bitfield";
+    case H5T_OPAQUE:    return "opaque";
+    case H5T_COMPOUND:  return "compound";
+    case H5T_REFERENCE: return "reference";
+    case H5T_ENUM:      return "enum";
+    case H5T_VLEN:      return "variable-length sequence";
+    case H5T_ARRAY:     return "array";
+    case H5T_NO_CLASS:
+    case H5T_NCLASSES:
+    default:
+      return "unknown";
+    }
+}
+
+/* Link @name in @loc exists, is a hard link, and points to an object of
+ * @type. Soft and external links are never followed: a session file has no
+ * business pointing into other files. */
+static gboolean
+has_child (hid_t       loc,
+           const char *name,
+           H5O_type_t  type)
+{
+  H5L_info_t linfo;
+  H5O_info_t oinfo;
+
+  if (H5Lexists (loc, name, H5P_DEFAULT) <= 0)
+    return FALSE;
+  if (H5Lget_info (loc, name, &linfo, H5P_DEFAULT) < 0 || linfo.type != H5L_TYPE_HARD)
+    return FALSE;
+  if (H5Oget_info_by_name2 (loc, name, &oinfo, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+    return FALSE;
+
+  return oinfo.type == type;
+}
+
+/* Opens a 1-D dataset and checks it before anything is read from it. */
+static hid_t
+open_column (Reader      *r,
+             hid_t        loc,
+             const char  *name,
+             const char  *where,
+             H5T_class_t  want,
+             gsize       *n_out,
+             GError     **error)
+{
+  h5_auto hid_t dset = H5I_INVALID_HID;
+  h5_auto hid_t type = H5I_INVALID_HID;
+  h5_auto hid_t space = H5I_INVALID_HID;
+  H5T_class_t klass;
+  hsize_t dims[1];
+  hsize_t storage;
+  size_t elsize;
+  hid_t ret;
+
+  if (!has_child (loc, name, H5O_TYPE_DATASET))
+    {
+      if (H5Lexists (loc, name, H5P_DEFAULT) > 0)
+        reader_fail (r, error, where, "is not a dataset");
+      else
+        reader_fail (r, error, where, "missing dataset");
+      return H5I_INVALID_HID;
+    }
+
+  if ((dset = H5Dopen2 (loc, name, H5P_DEFAULT)) < 0)
+    {
+      reader_fail (r, error, where, "the dataset cannot be opened (damaged file?)");
+      return H5I_INVALID_HID;
+    }
+
+  if ((type = H5Dget_type (dset)) < 0 ||
+      (space = H5Dget_space (dset)) < 0)
+    {
+      reader_fail (r, error, where, "the dataset's type or shape cannot be read (damaged file?)");
+      return H5I_INVALID_HID;
+    }
+
+  klass = H5Tget_class (type);
+  if (klass != want)
+    {
+      reader_fail (r, error, where, "has %s values, expected %s values",
+                   type_class_name (klass), type_class_name (want));
+      return H5I_INVALID_HID;
+    }
+
+  elsize = H5Tget_size (type);
+  if (elsize == 0 ||
+      (want == H5T_INTEGER && elsize > 8) ||
+      (want == H5T_STRING && !H5Tis_variable_str (type) && elsize > MAX_FIXED_STRING))
+    {
+      reader_fail (r, error, where, "has an unsupported element size of %zu bytes", elsize);
+      return H5I_INVALID_HID;
+    }
+
+  if (H5Sget_simple_extent_type (space) != H5S_SIMPLE ||
+      H5Sget_simple_extent_ndims (space) != 1 ||
+      H5Sget_simple_extent_dims (space, dims, NULL) != 1)
+    {
+      reader_fail (r, error, where, "is not a one-dimensional array");
+      return H5I_INVALID_HID;
+    }
+
+  if (dims[0] > MAX_ELEMENTS)
+    {
+      reader_fail (r, error, where, "claims an absurd number of elements (%" G_GUINT64_FORMAT ")",
+                   (guint64) dims[0]);
+      return H5I_INVALID_HID;
+    }
+
+  /* The extent is a number in the file too: hold it against the bytes the
+   * dataset really has, so a few bytes cannot make us allocate gigabytes. */
+  storage = H5Dget_storage_size (dset);
+  if (dims[0] > 0 &&
+      ((guint64) dims[0] * MIN (elsize, 8)) / MAX_EXPANSION > (guint64) storage)
+    {
+      reader_fail (r, error, where,
+                   "claims %" G_GUINT64_FORMAT " elements but stores only %" G_GUINT64_FORMAT " bytes",
+                   (guint64) dims[0], (guint64) storage);
+      return H5I_INVALID_HID;
+    }
+
+  *n_out = (gsize) dims[0];
+  ret = dset;
+  dset = H5I_INVALID_HID;
+
+  return ret;
+}
+
+/* Reads a 1-D integer dataset as int64, in blocks so that progress and
+ * cancellation are seen during long reads. */
+static gboolean
+read_int_column (Reader      *r,
+                 hid_t        loc,
+                 const char  *name,
+                 const char  *where,
+                 gint64     **out,
+                 gsize       *n_out,
+                 GError     **error)
+{
+  h5_auto hid_t dset = H5I_INVALID_HID;
+  h5_auto hid_t filespace = H5I_INVALID_HID;
+  g_autofree gint64 *buf = NULL;
+  gsize n = 0;
+
+  if ((dset = open_column (r, loc, name, where, H5T_INTEGER, &n, error)) < 0)
+    return FALSE;
+
+  if (n > 0 && !(buf = g_try_malloc_n (n, sizeof (gint64))))
+    {
+      g_set_error (error, SP_ERROR, SP_ERROR_FAILED,
+                   "%s: %s: not enough memory for %" G_GSIZE_FORMAT " elements",
+                   r->path, where, n);
+      return FALSE;
+    }
+
+  if ((filespace = H5Dget_space (dset)) < 0)
+    return reader_fail (r, error, where, "the dataset's shape cannot be read");
+
+  for (gsize off = 0; off < n; off += READ_BLOCK)
+    {
+      h5_auto hid_t memspace = H5I_INVALID_HID;
+      hsize_t start = off;
+      hsize_t count = MIN ((gsize) READ_BLOCK, n - off);
+
+      if (H5Sselect_hyperslab (filespace, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
+          (memspace = H5Screate_simple (1, &count, NULL)) < 0)
+        return reader_fail (r, error, where, "cannot select elements %" G_GSIZE_FORMAT "…", off);
+
+      if (H5Dread (dset, H5T_NATIVE_INT64, memspace, filespace, H5P_DEFAULT, buf + off) < 0)
+        return reader_fail (r, error, where,
+                            "elements %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT " cannot be read "
+                            "(truncated or damaged file?)",
+                            off, off + (gsize) count);
+
+      reader_report (r, count);
+
+      if (!reader_check_cancelled (r, error))
+        return FALSE;
+    }
+
+  *out = g_steal_pointer (&buf);
+  *n_out = n;
+
+  return TRUE;
+}
+
+static char *
+valid_utf8_dup (const char *str,
+                gssize      len)
+{
+  if (str == NULL)
+    return g_strdup ("");
+
+  if (len < 0)
+    len = strlen (str);
+  else
+    len = strnlen (str, len);
+
+  return g_utf8_make_valid (str, len);
+}
+
+/* Reads @n strings of an attribute or dataset whose file type is @ftype,
+ * variable-length or fixed-size, into a NULL-terminated vector. */
+static gboolean
+read_strings (Reader      *r,
+              hid_t        obj,
+              gboolean     is_attr,
+              hid_t        ftype,
+              hid_t        space,
+              gsize        n,
+              const char  *where,
+              char      ***out,
+              GError     **error)
+{
+  h5_auto hid_t memtype = H5I_INVALID_HID;
+  g_auto(GStrv) strv = NULL;
+  herr_t status;
+
+  if ((memtype = H5Tcopy (H5T_C_S1)) < 0)
+    return reader_fail (r, error, where, "cannot create a string type");
+
+  H5Tset_cset (memtype, H5Tget_cset (ftype) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII);
+
+  strv = g_new0 (char *, n + 1);
+
+  if (H5Tis_variable_str (ftype) > 0)
+    {
+      g_autofree char **buf = NULL;
+
+      if (H5Tset_size (memtype, H5T_VARIABLE) < 0)
+        return reader_fail (r, error, where, "cannot create a string type");
+
+      buf = g_try_new0 (char *, MAX (n, 1));
+      if (buf == NULL)
+        return reader_fail (r, error, where, "not enough memory for %" G_GSIZE_FORMAT " strings", n);
+
+      if (is_attr)
+        status = H5Aread (obj, memtype, buf);
+      else
+        status = H5Dread (obj, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+
+      if (status < 0)
+        return reader_fail (r, error, where, "the strings cannot be read (damaged file?)");
+
+      for (gsize i = 0; i < n; i++)
+        strv[i] = valid_utf8_dup (buf[i], -1);
+
+      H5Dvlen_reclaim (memtype, space, H5P_DEFAULT, buf);
+    }
+  else
+    {
+      g_autofree char *buf = NULL;
+      size_t size = H5Tget_size (ftype);
+
+      if (size == 0 || size > MAX_FIXED_STRING ||
+          H5Tset_size (memtype, size) < 0 ||
+          H5Tset_strpad (memtype, H5T_STR_NULLPAD) < 0)
+        return reader_fail (r, error, where, "has an unsupported string size");
+
+      if (n > G_MAXSIZE / size ||
+          !(buf = g_try_malloc0 (MAX (n * size, 1))))
+        return reader_fail (r, error, where, "not enough memory for %" G_GSIZE_FORMAT " strings", n);
+
+      if (is_attr)
+        status = H5Aread (obj, memtype, buf);
+      else
+        status = H5Dread (obj, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+
+      if (status < 0)
+        return reader_fail (r, error, where, "the strings cannot be read (damaged file?)");
+
+      for (gsize i = 0; i < n; i++)
+        strv[i] = valid_utf8_dup (buf + i * size, size);
+    }
+
+  *out = g_steal_pointer (&strv);
+
+  return TRUE;
+}
+
+static gboolean
+read_string_column (Reader      *r,
+                    hid_t        loc,
+                    const char  *name,
+                    const char  *where,
+                    char      ***out,
+                    gsize       *n_out,
+                    GError     **error)
+{
+  h5_auto hid_t dset = H5I_INVALID_HID;
+  h5_auto hid_t ftype = H5I_INVALID_HID;
+  h5_auto hid_t space = H5I_INVALID_HID;
+  gsize n = 0;
+
+  if ((dset = open_column (r, loc, name, where, H5T_STRING, &n, error)) < 0)
+    return FALSE;
+
+  if ((ftype = H5Dget_type (dset)) < 0 || (space = H5Dget_space (dset)) < 0)
+    return reader_fail (r, error, where, "the dataset's type cannot be read");
+
+  if (!read_strings (r, dset, FALSE, ftype, space, n, where, out, error))
+    return FALSE;
+
+  *n_out = n;
+
+  return TRUE;
+}
+
+/* Reads an attribute into a GVariant: 's', 'x', 'd', or 'as' for a list of
+ * strings. Other kinds are of no use to us and give %NULL without error. */
+static gboolean
+read_attr_value (Reader      *r,
+                 hid_t        loc,
+                 const char  *name,
+                 const char  *where,
+                 GVariant   **out,
+                 GError     **error)
+{
+  h5_auto hid_t attr = H5I_INVALID_HID;
+  h5_auto hid_t ftype = H5I_INVALID_HID;
+  h5_auto hid_t space = H5I_INVALID_HID;
+  hssize_t npoints;
+  H5S_class_t sclass;
+
+  *out = NULL;
+
+  if ((attr = H5Aopen (loc, name, H5P_DEFAULT)) < 0 ||
+      (ftype = H5Aget_type (attr)) < 0 ||
+      (space = H5Aget_space (attr)) < 0)
+    return reader_fail (r, error, where, "the attribute cannot be opened (damaged file?)");
+
+  sclass = H5Sget_simple_extent_type (space);
+  if (sclass == H5S_NULL)
+    return TRUE;
+
+  npoints = H5Sget_simple_extent_npoints (space);
+  if (npoints < 0 || npoints > MAX_ATTR_ELEMENTS)
+    return reader_fail (r, error, where, "has an absurd number of elements");
+
+  switch (H5Tget_class (ftype))
+    {
+    case H5T_STRING:
+      {
+        g_auto(GStrv) strv = NULL;
+
+        if (!read_strings (r, attr, TRUE, ftype, space, npoints, where, &strv, error))
+          return FALSE;
+
+        if (sclass == H5S_SCALAR && npoints == 1)
+          *out = g_variant_ref_sink (g_variant_new_string (strv[0]));
+        else
+          *out = g_variant_ref_sink (g_variant_new_strv ((const char * const *) strv, -1));
+      }
+      return TRUE;
+
+    case H5T_INTEGER:
+      if (npoints == 1 && H5Tget_size (ftype) <= 8)
+        {
+          gint64 v = 0;
+
+          if (H5Aread (attr, H5T_NATIVE_INT64, &v) < 0)
+            return reader_fail (r, error, where, "the attribute cannot be read (damaged file?)");
+          *out = g_variant_ref_sink (g_variant_new_int64 (v));
+        }
+      return TRUE;
+
+    case H5T_FLOAT:
+      if (npoints == 1)
+        {
+          double v = 0;
+
+          if (H5Aread (attr, H5T_NATIVE_DOUBLE, &v) < 0)
+            return reader_fail (r, error, where, "the attribute cannot be read (damaged file?)");
+          *out = g_variant_ref_sink (g_variant_new_double (v));
+        }
+      return TRUE;
+
+    case H5T_NO_CLASS:
+    case H5T_TIME:
+    case H5T_BITFIELD:
+    case H5T_OPAQUE:
+    case H5T_COMPOUND:
+    case H5T_REFERENCE:
+    case H5T_ENUM:
+    case H5T_VLEN:
+    case H5T_ARRAY:
+    case H5T_NCLASSES:
+    default:
+      return TRUE;
+    }
+}
+
+/* An optional attribute of an expected kind: absent is fine, present
+ * with another type is an error. */
+static gboolean
+read_optional_attr (Reader              *r,
+                    hid_t                loc,
+                    const char          *loc_path,
+                    const char          *name,
+                    const GVariantType  *want,
+                    GVariant           **out,
+                    GError             **error)
+{
+  g_autofree char *where = join_path (loc_path, name);
+  g_autoptr(GVariant) value = NULL;
+
+  *out = NULL;
+
+  if (H5Aexists (loc, name) <= 0)
+    return TRUE;
+
+  if (!read_attr_value (r, loc, name, where, &value, error))
+    return FALSE;
+
+  if (value == NULL || !g_variant_is_of_type (value, want))
+    return reader_fail (r, error, where, "has the wrong type (expected %s)",
+                        g_variant_type_equal (want, G_VARIANT_TYPE_STRING) ? "a string" :
+                        g_variant_type_equal (want, G_VARIANT_TYPE_INT64) ? "an integer" :
+                        "another type");
+
+  *out = g_steal_pointer (&value);
+
+  return TRUE;
+}
+
+typedef struct
+{
+  Reader  *r;
+  GError **error;
+  gboolean failed;
+} AttrIter;
+
+static herr_t
+metadata_attr_cb (hid_t             loc,
+                  const char       *name,
+                  const H5A_info_t *info,
+                  void             *data)
+{
+  AttrIter *iter = data;
+  g_autofree char *where = g_strconcat ("/metadata/", name, NULL);
+  g_autoptr(GVariant) value = NULL;
+
+  if (!read_attr_value (iter->r, loc, name, where, &value, iter->error))
+    {
+      iter->failed = TRUE;
+      return -1;
+    }
+
+  if (value != NULL &&
+      !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+    g_hash_table_replace (iter->r->raw->metadata,
+                          valid_utf8_dup (name, -1),
+                          g_steal_pointer (&value));
+
+  return 0;
+}
+
+static gboolean
+read_metadata (Reader  *r,
+               GError **error)
+{
+  h5_auto hid_t group = H5I_INVALID_HID;
+  AttrIter iter = { r, error, FALSE };
+  hsize_t idx = 0;
+
+  /* Files from a rank that never got to write metadata are still useful. */
+  if (!has_child (r->file, "metadata", H5O_TYPE_GROUP))
+    return TRUE;
+
+  if ((group = H5Gopen2 (r->file, "metadata", H5P_DEFAULT)) < 0)
+    return reader_fail (r, error, "/metadata", "the group cannot be opened (damaged file?)");
+
+  if (H5Aiterate2 (group, H5_INDEX_NAME, H5_ITER_INC, &idx, metadata_attr_cb, &iter) < 0)
+    {
+      if (!iter.failed)
+        return reader_fail (r, error, "/metadata", "the attributes cannot be listed (damaged file?)");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Lists the names of the hard links in @group, in name order. */
+static gboolean
+list_links (Reader      *r,
+            hid_t        group,
+            const char  *where,
+            GPtrArray  **out,
+            GError     **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  H5G_info_t ginfo;
+
+  if (H5Gget_info (group, &ginfo) < 0)
+    return reader_fail (r, error, where, "the group cannot be listed (damaged file?)");
+
+  if (ginfo.nlinks > MAX_LINKS)
+    return reader_fail (r, error, where, "has an absurd number of members (%" G_GUINT64_FORMAT ")",
+                        (guint64) ginfo.nlinks);
+
+  names = g_ptr_array_new_with_free_func (g_free);
+
+  for (hsize_t i = 0; i < ginfo.nlinks; i++)
+    {
+      g_autofree char *name = NULL;
+      H5L_info_t linfo;
+      ssize_t len;
+
+      len = H5Lget_name_by_idx (group, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
+      if (len <= 0 || len > MAX_NAME_LENGTH)
+        return reader_fail (r, error, where, "member %" G_GUINT64_FORMAT " has no usable name",
+                            (guint64) i);
+
+      name = g_malloc0 (len + 1);
+      if (H5Lget_name_by_idx (group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, len + 1, H5P_DEFAULT) != len)
+        return reader_fail (r, error, where, "member %" G_GUINT64_FORMAT " has no usable name",
+                            (guint64) i);
+
+      if (H5Lget_info (group, name, &linfo, H5P_DEFAULT) < 0 || linfo.type != H5L_TYPE_HARD)
+        continue;
+
+      g_ptr_array_add (names, g_steal_pointer (&name));
+    }
+
+  *out = g_steal_pointer (&names);
+
+  return TRUE;
+}
+
+static gboolean
+check_thread_ids (Reader       *r,
+                  const char   *where,
+                  const gint64 *ids,
+                  gsize         n,
+                  GError      **error)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      if (ids[i] < -1)
+        return reader_fail (r, error, where, "element %" G_GSIZE_FORMAT " is an invalid thread id (%" G_GINT64_FORMAT ")",
+                            i, ids[i]);
+    }
+
+  return TRUE;
+}
+
+/* Moves events into the raw series of (@region, @rank, thread). */
+static gboolean
+add_events (Reader       *r,
+            const char   *where,
+            guint         region,
+            guint         rank,
+            const gint64 *starts,
+            const gint64 *ends,
+            const gint64 *threads,
+            gsize         n,
+            GError      **error)
+{
+  SpSessionRawSeries *series = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      gint64 thread = threads != NULL ? threads[i] : -1;
+
+      if (ends[i] < starts[i])
+        return reader_fail (r, error, where,
+                            "interval %" G_GSIZE_FORMAT " ends before it starts (%" G_GINT64_FORMAT " < %" G_GINT64_FORMAT ")",
+                            i, ends[i], starts[i]);
+
+      if (series == NULL || series->thread != thread)
+        series = _sp_session_raw_get_series (r->raw, region, rank, thread);
+
+      g_array_append_val (series->starts, starts[i]);
+      g_array_append_val (series->ends, ends[i]);
+    }
+
+  return TRUE;
+}
+
+static void
+region_set_info (SpSessionRegionInfo *info,
+                 GVariant            *source_file,
+                 GVariant            *source_line,
+                 GVariant            *source_text,
+                 GVariant            *tags)
+{
+  if (info->source_file == NULL && source_file != NULL)
+    info->source_file = g_variant_dup_string (source_file, NULL);
+
+  if (info->source_line < 0 && source_line != NULL)
+    info->source_line = MAX (-1, g_variant_get_int64 (source_line));
+
+  if (info->source_text == NULL && source_text != NULL)
+    info->source_text = g_variant_dup_string (source_text, NULL);
+
+  if (info->tags == NULL && tags != NULL)
+    {
+      if (g_variant_is_of_type (tags, G_VARIANT_TYPE_STRING_ARRAY))
+        {
+          info->tags = g_variant_dup_strv (tags, NULL);
+        }
+      else
+        {
+          /* Tags are a JSON list of strings; GVariant's text format is a
+           * superset of that for lists of plain strings. */
+          const char *text = g_variant_get_string (tags, NULL);
+          g_autoptr(GVariant) parsed = NULL;
+
+          parsed = g_variant_parse (G_VARIANT_TYPE_STRING_ARRAY, text, NULL, NULL, NULL);
+          if (parsed != NULL)
+            info->tags = g_variant_dup_strv (parsed, NULL);
+          else if (text[0] != 0 && text[0] != '[')
+            info->tags = g_strsplit (text, ",", -1);
+        }
+    }
+}
+
+typedef struct
+{
+  guint  rank;
+  char  *group_path;   /* HDF5 path of the region group */
+  char  *name;         /* name made of the link names */
+} Leaf;
+
+static void
+leaf_free (gpointer data)
+{
+  Leaf *leaf = data;
+
+  g_free (leaf->group_path);
+  g_free (leaf->name);
+  g_free (leaf);
+}
+
+/* Python files use the region name as an HDF5 path, so "a/b" became
+ * nested groups: a group is a region when it holds start_times, and a path
+ * prefix when it holds groups, and it may be both. */
+static gboolean
+collect_leaves (Reader      *r,
+                hid_t        group,
+                guint        rank,
+                const char  *group_path,
+                const char  *name_prefix,
+                guint        depth,
+                GHashTable  *visited,
+                GPtrArray   *leaves,
+                GError     **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (depth > MAX_GROUP_DEPTH)
+    return reader_fail (r, error, group_path, "groups are nested too deeply");
+
+  if (!list_links (r, group, group_path, &names, error))
+    return FALSE;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *link = g_ptr_array_index (names, i);
+      g_autofree char *child_path = join_path (group_path, link);
+      g_autofree char *child_name = join_path (name_prefix, link);
+      h5_auto hid_t child = H5I_INVALID_HID;
+      H5O_info_t oinfo;
+      guint64 key;
+
+      if (!has_child (group, link, H5O_TYPE_GROUP))
+        continue;
+
+      if ((child = H5Gopen2 (group, link, H5P_DEFAULT)) < 0 ||
+          H5Oget_info2 (child, &oinfo, H5O_INFO_BASIC) < 0)
+        return reader_fail (r, error, child_path, "the group cannot be opened (damaged file?)");
+
+      /* Hard links can make cycles; each group is visited once. */
+      key = (guint64) oinfo.addr;
+      if (g_hash_table_contains (visited, &key))
+        continue;
+      g_hash_table_add (visited, g_memdup2 (&key, sizeof key));
+
+      if (H5Lexists (child, "start_times", H5P_DEFAULT) > 0)
+        {
+          Leaf *leaf = g_new0 (Leaf, 1);
+
+          leaf->rank = rank;
+          leaf->group_path = g_strdup (child_path);
+          leaf->name = g_strdup (child_name);
+          g_ptr_array_add (leaves, leaf);
+        }
+
+      if (!collect_leaves (r, child, rank, child_path, child_name, depth + 1, visited, leaves, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_leaf (Reader      *r,
+           const Leaf  *leaf,
+           GError     **error)
+{
+  h5_auto hid_t group = H5I_INVALID_HID;
+  g_autofree gint64 *starts = NULL;
+  g_autofree gint64 *ends = NULL;
+  g_autofree gint64 *threads = NULL;
+  g_autofree char *where_starts = join_path (leaf->group_path, "start_times");
+  g_autofree char *where_ends = join_path (leaf->group_path, "end_times");
+  g_autofree char *where_threads = join_path (leaf->group_path, "thread_ids");
+  g_autoptr(GVariant) name = NULL;
+  g_autoptr(GVariant) source_file = NULL;
+  g_autoptr(GVariant) source_line = NULL;
+  g_autoptr(GVariant) source_text = NULL;
+  g_autoptr(GVariant) tags = NULL;
+  SpSessionRegionInfo *info;
+  gsize n_starts = 0;
+  gsize n_ends = 0;
+  gsize n_threads = 0;
+  guint region;
+
+  if ((group = H5Gopen2 (r->file, leaf->group_path, H5P_DEFAULT)) < 0)
+    return reader_fail (r, error, leaf->group_path, "the group cannot be opened (damaged file?)");
+
+  if (!read_optional_attr (r, group, leaf->group_path, "name", G_VARIANT_TYPE_STRING, &name, error) ||
+      !read_optional_attr (r, group, leaf->group_path, "source_file", G_VARIANT_TYPE_STRING, &source_file, error) ||
+      !read_optional_attr (r, group, leaf->group_path, "source_lineno", G_VARIANT_TYPE_INT64, &source_line, error) ||
+      !read_optional_attr (r, group, leaf->group_path, "source_text", G_VARIANT_TYPE_STRING, &source_text, error))
+    return FALSE;
+
+  if (H5Aexists (group, "tags") > 0)
+    {
+      g_autofree char *where = join_path (leaf->group_path, "tags");
+
+      if (!read_attr_value (r, group, "tags", where, &tags, error))
+        return FALSE;
+      if (tags != NULL &&
+          !g_variant_is_of_type (tags, G_VARIANT_TYPE_STRING) &&
+          !g_variant_is_of_type (tags, G_VARIANT_TYPE_STRING_ARRAY))
+        g_clear_pointer (&tags, g_variant_unref);
+    }
+
+  if (!read_int_column (r, group, "start_times", where_starts, &starts, &n_starts, error))
+    return FALSE;
+
+  if (!has_child (group, "end_times", H5O_TYPE_DATASET))
+    return reader_fail (r, error, leaf->group_path, "has start_times but no end_times dataset");
+
+  if (!read_int_column (r, group, "end_times", where_ends, &ends, &n_ends, error))
+    return FALSE;
+
+  if (n_ends != n_starts)
+    return reader_fail (r, error, where_ends,
+                        "has %" G_GSIZE_FORMAT " elements but start_times has %" G_GSIZE_FORMAT,
+                        n_ends, n_starts);
+
+  if (H5Lexists (group, "thread_ids", H5P_DEFAULT) > 0)
+    {
+      if (!read_int_column (r, group, "thread_ids", where_threads, &threads, &n_threads, error))
+        return FALSE;
+
+      if (n_threads != n_starts)
+        return reader_fail (r, error, where_threads,
+                            "has %" G_GSIZE_FORMAT " elements but start_times has %" G_GSIZE_FORMAT,
+                            n_threads, n_starts);
+
+      if (!check_thread_ids (r, where_threads, threads, n_threads, error))
+        return FALSE;
+    }
+
+  if (name != NULL && g_variant_get_string (name, NULL)[0] == 0)
+    return reader_fail (r, error, leaf->group_path, "the region name attribute is empty");
+
+  region = _sp_session_raw_intern_region (r->raw,
+                                          name != NULL ? g_variant_get_string (name, NULL) : leaf->name);
+  info = g_ptr_array_index (r->raw->regions, region);
+  region_set_info (info, source_file, source_line, source_text, tags);
+
+  return add_events (r, leaf->group_path, region, leaf->rank, starts, ends, threads, n_starts, error);
+}
+
+static gboolean
+parse_rank_name (const char *name,
+                 guint      *rank)
+{
+  guint64 v;
+
+  if (!g_str_has_prefix (name, "rank") || !g_ascii_isdigit (name[4]))
+    return FALSE;
+
+  for (const char *p = name + 4; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+
+  if (!g_ascii_string_to_unsigned (name + 4, 10, 0, G_MAXUINT32, &v, NULL))
+    return FALSE;
+
+  *rank = (guint) v;
+
+  return TRUE;
+}
+
+static gboolean
+check_same_length (Reader     *r,
+                   GError    **error,
+                   const char *where,
+                   gsize       n,
+                   const char *other,
+                   gsize       n_other)
+{
+  if (n != n_other)
+    return reader_fail (r, error, where,
+                        "has %" G_GSIZE_FORMAT " elements but %s has %" G_GSIZE_FORMAT,
+                        n, other, n_other);
+  return TRUE;
+}
+
+/* A thread table: columns index, optional native_id and name; @ranks is
+ * NULL for our per-rank tables, which belong to @rank. */
+static gboolean
+read_thread_table (Reader      *r,
+                   hid_t        group,
+                   const char  *group_path,
+                   gboolean     with_ranks,
+                   guint        rank,
+                   GError     **error)
+{
+  g_autofree gint64 *ranks = NULL;
+  g_autofree gint64 *index = NULL;
+  g_autofree gint64 *native = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *where_ranks = join_path (group_path, "ranks");
+  g_autofree char *where_index = join_path (group_path, "index");
+  g_autofree char *where_native = join_path (group_path, "native_id");
+  g_autofree char *where_name = join_path (group_path, "name");
+  gsize n = 0;
+  gsize n_other = 0;
+
+  if (!read_int_column (r, group, "index", where_index, &index, &n, error))
+    return FALSE;
+
+  if (!check_thread_ids (r, where_index, index, n, error))
+    return FALSE;
+
+  if (with_ranks)
+    {
+      if (!read_int_column (r, group, "ranks", where_ranks, &ranks, &n_other, error) ||
+          !check_same_length (r, error, where_ranks, n_other, "index", n))
+        return FALSE;
+    }
+
+  if (H5Lexists (group, "native_id", H5P_DEFAULT) > 0)
+    {
+      if (!read_int_column (r, group, "native_id", where_native, &native, &n_other, error) ||
+          !check_same_length (r, error, where_native, n_other, "index", n))
+        return FALSE;
+    }
+
+  if (H5Lexists (group, "name", H5P_DEFAULT) > 0)
+    {
+      if (!read_string_column (r, group, "name", where_name, &names, &n_other, error) ||
+          !check_same_length (r, error, where_name, n_other, "index", n))
+        return FALSE;
+    }
+
+  for (gsize i = 0; i < n; i++)
+    {
+      SpSessionThreadInfo *info;
+      guint thread_rank = rank;
+
+      if (index[i] < 0)
+        continue;
+
+      if (ranks != NULL)
+        {
+          if (ranks[i] < 0 || ranks[i] > G_MAXUINT32)
+            return reader_fail (r, error, where_ranks,
+                                "element %" G_GSIZE_FORMAT " is not a valid rank (%" G_GINT64_FORMAT ")",
+                                i, ranks[i]);
+          thread_rank = (guint) ranks[i];
+        }
+
+      info = _sp_session_raw_get_thread (r->raw, thread_rank, index[i]);
+      if (native != NULL)
+        info->native_id = native[i];
+      if (names != NULL && names[i][0] != 0)
+        {
+          g_free (info->name);
+          info->name = g_strdup (names[i]);
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_schema1 (Reader  *r,
+              GError **error)
+{
+  g_autoptr(GPtrArray) links = NULL;
+  g_autoptr(GPtrArray) leaves = NULL;
+  g_autoptr(GHashTable) visited = NULL;
+
+  if (!list_links (r, r->file, "/", &links, error))
+    return FALSE;
+
+  leaves = g_ptr_array_new_with_free_func (leaf_free);
+  visited = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < links->len; i++)
+    {
+      const char *link = g_ptr_array_index (links, i);
+      g_autofree char *rank_path = g_strconcat ("/", link, NULL);
+      g_autofree char *regions_path = g_strconcat ("/", link, "/regions", NULL);
+      g_autofree char *threads_path = g_strconcat ("/", link, "/threads", NULL);
+      h5_auto hid_t rank_group = H5I_INVALID_HID;
+      guint rank;
+
+      if (!parse_rank_name (link, &rank) || !has_child (r->file, link, H5O_TYPE_GROUP))
+        continue;
+
+      if ((rank_group = H5Gopen2 (r->file, link, H5P_DEFAULT)) < 0)
+        return reader_fail (r, error, rank_path, "the group cannot be opened (damaged file?)");
+
+      if (has_child (rank_group, "regions", H5O_TYPE_GROUP))
+        {
+          h5_auto hid_t regions = H5I_INVALID_HID;
+
+          if ((regions = H5Gopen2 (rank_group, "regions", H5P_DEFAULT)) < 0)
+            return reader_fail (r, error, regions_path, "the group cannot be opened (damaged file?)");
+
+          if (!collect_leaves (r, regions, rank, regions_path, NULL, 0, visited, leaves, error))
+            return FALSE;
+        }
+
+      if (has_child (rank_group, "threads", H5O_TYPE_GROUP))
+        {
+          h5_auto hid_t threads = H5I_INVALID_HID;
+
+          if ((threads = H5Gopen2 (rank_group, "threads", H5P_DEFAULT)) < 0)
+            return reader_fail (r, error, threads_path, "the group cannot be opened (damaged file?)");
+
+          if (!read_thread_table (r, threads, threads_path, FALSE, rank, error))
+            return FALSE;
+        }
+    }
+
+  /* Progress counts region groups here: their sizes are unknown until
+   * they are opened. */
+  r->work_total = MAX (leaves->len, 1);
+  r->work_done = 0;
+
+  for (guint i = 0; i < leaves->len; i++)
+    {
+      Reader sub = *r;
+
+      /* Element-level progress would count against the group total. */
+      sub.progress = NULL;
+
+      if (!read_leaf (&sub, g_ptr_array_index (leaves, i), error))
+        return FALSE;
+
+      reader_report (r, 1);
+
+      if (!reader_check_cancelled (r, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_columnar (Reader  *r,
+               GError **error)
+{
+  h5_auto hid_t region_table = H5I_INVALID_HID;
+  h5_auto hid_t index_group = H5I_INVALID_HID;
+  h5_auto hid_t events = H5I_INVALID_HID;
+  g_auto(GStrv) region_names = NULL;
+  g_autofree guint *region_map = NULL;
+  g_autofree gint64 *region_ids = NULL;
+  g_autofree gint64 *ranks = NULL;
+  g_autofree gint64 *offsets = NULL;
+  g_autofree gint64 *counts = NULL;
+  g_autofree gint64 *source_lines = NULL;
+  g_auto(GStrv) source_files = NULL;
+  g_auto(GStrv) source_texts = NULL;
+  g_auto(GStrv) tags = NULL;
+  g_autofree gint64 *col_a = NULL;   /* start_times or start_deltas */
+  g_autofree gint64 *col_b = NULL;   /* end_times or durations */
+  g_autofree gint64 *threads = NULL;
+  g_autofree gint64 *row_starts = NULL;
+  g_autofree gint64 *row_ends = NULL;
+  const char *name_a = r->raw->schema >= 3 ? "start_deltas" : "start_times";
+  const char *name_b = r->raw->schema >= 3 ? "durations" : "end_times";
+  g_autofree char *where_a = g_strconcat ("/events/", name_a, NULL);
+  g_autofree char *where_b = g_strconcat ("/events/", name_b, NULL);
+  gsize n_regions = 0;
+  gsize n_rows = 0;
+  gsize n_events = 0;
+  gsize n = 0;
+  gsize max_count = 0;
+  guint64 total_count = 0;
+
+  if (!has_child (r->file, "region_table", H5O_TYPE_GROUP))
+    return reader_fail (r, error, "/region_table", "missing group");
+  if (!has_child (r->file, "rank_region_index", H5O_TYPE_GROUP))
+    return reader_fail (r, error, "/rank_region_index", "missing group");
+  if (!has_child (r->file, "events", H5O_TYPE_GROUP))
+    return reader_fail (r, error, "/events", "missing group");
+
+  if ((region_table = H5Gopen2 (r->file, "region_table", H5P_DEFAULT)) < 0 ||
+      (index_group = H5Gopen2 (r->file, "rank_region_index", H5P_DEFAULT)) < 0 ||
+      (events = H5Gopen2 (r->file, "events", H5P_DEFAULT)) < 0)
+    return reader_fail (r, error, "/", "a group cannot be opened (damaged file?)");
+
+  /* Regions */
+  if (!read_string_column (r, region_table, "names", "/region_table/names", &region_names, &n_regions, error))
+    return FALSE;
+
+  region_map = g_new0 (guint, MAX (n_regions, 1));
+  for (gsize i = 0; i < n_regions; i++)
+    {
+      if (region_names[i][0] == 0)
+        return reader_fail (r, error, "/region_table/names", "region %" G_GSIZE_FORMAT " has an empty name", i);
+      region_map[i] = _sp_session_raw_intern_region (r->raw, region_names[i]);
+    }
+
+  /* Rows of the index */
+  if (!read_int_column (r, index_group, "region_ids", "/rank_region_index/region_ids", &region_ids, &n_rows, error))
+    return FALSE;
+
+  if (!read_int_column (r, index_group, "ranks", "/rank_region_index/ranks", &ranks, &n, error) ||
+      !check_same_length (r, error, "/rank_region_index/ranks", n, "region_ids", n_rows) ||
+      !read_int_column (r, index_group, "event_offsets", "/rank_region_index/event_offsets", &offsets, &n, error) ||
+      !check_same_length (r, error, "/rank_region_index/event_offsets", n, "region_ids", n_rows) ||
+      !read_int_column (r, index_group, "event_counts", "/rank_region_index/event_counts", &counts, &n, error) ||
+      !check_same_length (r, error, "/rank_region_index/event_counts", n, "region_ids", n_rows))
+    return FALSE;
+
+  if (H5Lexists (index_group, "source_lines", H5P_DEFAULT) > 0 &&
+      (!read_int_column (r, index_group, "source_lines", "/rank_region_index/source_lines", &source_lines, &n, error) ||
+       !check_same_length (r, error, "/rank_region_index/source_lines", n, "region_ids", n_rows)))
+    return FALSE;
+  if (H5Lexists (index_group, "source_files", H5P_DEFAULT) > 0 &&
+      (!read_string_column (r, index_group, "source_files", "/rank_region_index/source_files", &source_files, &n, error) ||
+       !check_same_length (r, error, "/rank_region_index/source_files", n, "region_ids", n_rows)))
+    return FALSE;
+  if (H5Lexists (index_group, "source_texts", H5P_DEFAULT) > 0 &&
+      (!read_string_column (r, index_group, "source_texts", "/rank_region_index/source_texts", &source_texts, &n, error) ||
+       !check_same_length (r, error, "/rank_region_index/source_texts", n, "region_ids", n_rows)))
+    return FALSE;
+  if (H5Lexists (index_group, "tags", H5P_DEFAULT) > 0 &&
+      (!read_string_column (r, index_group, "tags", "/rank_region_index/tags", &tags, &n, error) ||
+       !check_same_length (r, error, "/rank_region_index/tags", n, "region_ids", n_rows)))
+    return FALSE;
+
+  /* The event columns: check their extent before reading them, so the
+   * progress total is known and the rows can be checked against it. */
+  {
+    h5_auto hid_t dset = H5I_INVALID_HID;
+
+    if ((dset = open_column (r, events, name_a, where_a, H5T_INTEGER, &n_events, error)) < 0)
+      return FALSE;
+  }
+
+  for (gsize i = 0; i < n_rows; i++)
+    {
+      if (region_ids[i] < 0 || (guint64) region_ids[i] >= n_regions)
+        return reader_fail (r, error, "/rank_region_index/region_ids",
+                            "row %" G_GSIZE_FORMAT " refers to region %" G_GINT64_FORMAT
+                            ", but /region_table/names has %" G_GSIZE_FORMAT " regions",
+                            i, region_ids[i], n_regions);
+
+      if (ranks[i] < 0 || ranks[i] > G_MAXUINT32)
+        return reader_fail (r, error, "/rank_region_index/ranks",
+                            "row %" G_GSIZE_FORMAT " has an invalid rank (%" G_GINT64_FORMAT ")",
+                            i, ranks[i]);
+
+      if (offsets[i] < 0 || counts[i] < 0 ||
+          (guint64) counts[i] > n_events ||
+          (guint64) offsets[i] > n_events - (guint64) counts[i])
+        return reader_fail (r, error, "/rank_region_index",
+                            "row %" G_GSIZE_FORMAT " claims events %" G_GINT64_FORMAT "+%" G_GINT64_FORMAT
+                            ", outside the %" G_GSIZE_FORMAT " events stored in %s",
+                            i, offsets[i], counts[i], n_events, where_a);
+
+      total_count += (guint64) counts[i];
+      max_count = MAX (max_count, (gsize) counts[i]);
+    }
+
+  /* Rows that share events would multiply the data we copy. */
+  if (total_count > n_events)
+    return reader_fail (r, error, "/rank_region_index/event_counts",
+                        "the rows claim %" G_GUINT64_FORMAT " events in total, more than the %"
+                        G_GSIZE_FORMAT " stored", total_count, n_events);
+
+  r->work_total = (guint64) n_events * (H5Lexists (events, "thread_ids", H5P_DEFAULT) > 0 ? 3 : 2);
+  r->work_done = 0;
+
+  if (!read_int_column (r, events, name_a, where_a, &col_a, &n, error) ||
+      !check_same_length (r, error, where_a, n, "the checked extent", n_events) ||
+      !read_int_column (r, events, name_b, where_b, &col_b, &n, error) ||
+      !check_same_length (r, error, where_b, n, name_a, n_events))
+    return FALSE;
+
+  if (H5Lexists (events, "thread_ids", H5P_DEFAULT) > 0)
+    {
+      if (!read_int_column (r, events, "thread_ids", "/events/thread_ids", &threads, &n, error) ||
+          !check_same_length (r, error, "/events/thread_ids", n, name_a, n_events) ||
+          !check_thread_ids (r, "/events/thread_ids", threads, n, error))
+        return FALSE;
+    }
+
+  if (has_child (r->file, "thread_table", H5O_TYPE_GROUP))
+    {
+      h5_auto hid_t thread_table = H5I_INVALID_HID;
+
+      if ((thread_table = H5Gopen2 (r->file, "thread_table", H5P_DEFAULT)) < 0)
+        return reader_fail (r, error, "/thread_table", "the group cannot be opened (damaged file?)");
+
+      if (!read_thread_table (r, thread_table, "/thread_table", TRUE, 0, error))
+        return FALSE;
+    }
+
+  row_starts = g_new (gint64, MAX (max_count, 1));
+  row_ends = g_new (gint64, MAX (max_count, 1));
+
+  for (gsize i = 0; i < n_rows; i++)
+    {
+      gsize off = (gsize) offsets[i];
+      gsize count = (gsize) counts[i];
+      guint region = region_map[region_ids[i]];
+      g_autofree char *where = g_strdup_printf ("/rank_region_index row %" G_GSIZE_FORMAT, i);
+      SpSessionRegionInfo *info = g_ptr_array_index (r->raw->regions, region);
+      g_autoptr(GVariant) v_file = NULL;
+      g_autoptr(GVariant) v_line = NULL;
+      g_autoptr(GVariant) v_text = NULL;
+      g_autoptr(GVariant) v_tags = NULL;
+
+      if (source_files != NULL && source_files[i][0] != 0)
+        v_file = g_variant_ref_sink (g_variant_new_string (source_files[i]));
+      if (source_lines != NULL && source_lines[i] >= 0)
+        v_line = g_variant_ref_sink (g_variant_new_int64 (source_lines[i]));
+      if (source_texts != NULL && source_texts[i][0] != 0)
+        v_text = g_variant_ref_sink (g_variant_new_string (source_texts[i]));
+      if (tags != NULL && tags[i][0] != 0)
+        v_tags = g_variant_ref_sink (g_variant_new_string (tags[i]));
+      region_set_info (info, v_file, v_line, v_text, v_tags);
+
+      if (r->raw->schema >= 3)
+        {
+          gint64 start = 0;
+
+          /* Every row starts afresh: its first delta is absolute. */
+          for (gsize j = 0; j < count; j++)
+            {
+              gint64 delta = col_a[off + j];
+              gint64 duration = col_b[off + j];
+
+              if (j == 0)
+                start = delta;
+              else if (__builtin_add_overflow (start, delta, &start))
+                return reader_fail (r, error, where_a,
+                                    "element %" G_GSIZE_FORMAT " overflows the start time", off + j);
+
+              if (duration < 0)
+                return reader_fail (r, error, where_b,
+                                    "element %" G_GSIZE_FORMAT " is a negative duration (%" G_GINT64_FORMAT ")",
+                                    off + j, duration);
+
+              row_starts[j] = start;
+              if (__builtin_add_overflow (start, duration, &row_ends[j]))
+                return reader_fail (r, error, where_b,
+                                    "element %" G_GSIZE_FORMAT " overflows the end time", off + j);
+            }
+        }
+      else
+        {
+          memcpy (row_starts, col_a + off, count * sizeof (gint64));
+          memcpy (row_ends, col_b + off, count * sizeof (gint64));
+        }
+
+      if (!add_events (r, where, region, (guint) ranks[i], row_starts, row_ends,
+                       threads != NULL ? threads + off : NULL, count, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_file (Reader  *r,
+           GError **error)
+{
+  g_autoptr(GVariant) schema = NULL;
+  g_autoptr(GVariant) layout = NULL;
+
+  if (!read_optional_attr (r, r->file, "/", "scope_profiler_schema", G_VARIANT_TYPE_INT64, &schema, error) ||
+      !read_optional_attr (r, r->file, "/", "storage_layout", G_VARIANT_TYPE_STRING, &layout, error))
+    return FALSE;
+
+  r->raw->schema = schema != NULL ? (int) CLAMP (g_variant_get_int64 (schema), G_MININT, G_MAXINT) : 1;
+
+  if (r->raw->schema < 1 || r->raw->schema > 3)
+    return reader_fail (r, error, "/scope_profiler_schema",
+                        "unsupported schema version %" G_GINT64_FORMAT " (this reader knows 1 to 3)",
+                        g_variant_get_int64 (schema));
+
+  if (layout != NULL && r->raw->schema >= 2 &&
+      g_strcmp0 (g_variant_get_string (layout, NULL), "columnar") != 0)
+    return reader_fail (r, error, "/storage_layout", "unsupported storage layout “%s”",
+                        g_variant_get_string (layout, NULL));
+
+  if (!read_metadata (r, error))
+    return FALSE;
+
+  if (!reader_check_cancelled (r, error))
+    return FALSE;
+
+  if (r->raw->schema == 1)
+    return read_schema1 (r, error);
+  else
+    return read_columnar (r, error);
+}
+
+/* Tells "not HDF5" from "HDF5 but damaged": HDF5's signature sits at
+ * offset 0, 512, 1024, 2048, ... */
+static gboolean
+has_hdf5_signature (const char *path)
+{
+  static const guint8 signature[8] = { 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) stream = NULL;
+  goffset offset = 0;
+
+  if (!(stream = g_file_read (file, NULL, NULL)))
+    return FALSE;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      guint8 buf[8];
+      gsize n_read = 0;
+
+      if (!g_seekable_seek (G_SEEKABLE (stream), offset, G_SEEK_SET, NULL, NULL) ||
+          !g_input_stream_read_all (G_INPUT_STREAM (stream), buf, sizeof buf, &n_read, NULL, NULL) ||
+          n_read < sizeof buf)
+        return FALSE;
+
+      if (memcmp (buf, signature, sizeof signature) == 0)
+        return TRUE;
+
+      offset = offset == 0 ? 512 : offset * 2;
+    }
+
+  return FALSE;
+}
+
+SpSessionRaw *
+_sp_h5_read_session (const char             *path,
+                     GCancellable           *cancellable,
+                     SpSessionProgressFunc   progress,
+                     gpointer                progress_data,
+                     GError                **error)
+{
+  g_autoptr(SpSessionRaw) raw = NULL;
+  h5_auto hid_t fapl = H5I_INVALID_HID;
+  H5E_auto2_t saved_func = NULL;
+  void *saved_data = NULL;
+  Reader r = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: no such file", path);
+      return NULL;
+    }
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: is a directory", path);
+      return NULL;
+    }
+
+  if (!has_hdf5_signature (path))
+    {
+      if (g_access (path, R_OK) != 0)
+        {
+          int errsv = errno;
+
+          g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: %s", path, g_strerror (errsv));
+          return NULL;
+        }
+
+      g_set_error (error, SP_ERROR, SP_ERROR_INVALID_FILE, "%s: not an HDF5 file", path);
+      return NULL;
+    }
+
+  raw = _sp_session_raw_new ();
+
+  r.path = path;
+  r.file = H5I_INVALID_HID;
+  r.cancellable = cancellable;
+  r.progress = progress;
+  r.progress_data = progress_data;
+  r.raw = raw;
+
+  /* Silence HDF5's error printing for our calls only; restored below. */
+  H5Eget_auto2 (H5E_DEFAULT, &saved_func, &saved_data);
+  H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
+
+  fapl = H5Pcreate (H5P_FILE_ACCESS);
+  if (fapl >= 0)
+    H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG);
+
+  r.file = H5Fopen (path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+
+  if (r.file < 0)
+    {
+      g_set_error (error, SP_ERROR, SP_ERROR_INVALID_FILE,
+                   "%s: the HDF5 file cannot be opened (truncated or damaged?)", path);
+      ok = FALSE;
+    }
+  else
+    {
+      ok = read_file (&r, error);
+      H5Fclose (r.file);
+    }
+
+  H5Eset_auto2 (H5E_DEFAULT, saved_func, saved_data);
+
+  if (!ok)
+    return NULL;
+
+  return g_steal_pointer (&raw);
+}

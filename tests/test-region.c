@@ -1,0 +1,374 @@
+/* test-region.c
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <time.h>
+
+#include "sp-test-util.h"
+
+static SpProfileManager *
+new_manager (guint    buffer_limit,
+             gboolean time_trace,
+             gboolean flush_to_disk,
+             gboolean enabled)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "session.h5", NULL);
+  g_autoptr(SpConfig) config = sp_test_config (path, buffer_limit);
+  SpProfileManager *manager = sp_profile_manager_new ();
+
+  sp_config_set_time_trace (config, time_trace);
+  sp_config_set_flush_to_disk (config, flush_to_disk);
+  sp_config_set_enabled (config, enabled);
+  sp_profile_manager_setup (manager, config);
+
+  return manager;
+}
+
+static void
+busy_wait (gint64 ns)
+{
+  gint64 end = sp_get_current_time () + ns;
+
+  while (sp_get_current_time () < end)
+    ;
+}
+
+static void
+test_region_counts_calls (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (100, TRUE, TRUE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "solver");
+  guint64 calls = 0;
+
+  g_assert_cmpstr (sp_region_get_name (region), ==, "solver");
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 0);
+
+  for (guint i = 0; i < 10; i++)
+    {
+      sp_region_enter (region);
+      g_assert_cmpuint (sp_region_get_num_calls (region), ==, i);
+      sp_region_exit (region);
+    }
+
+  g_object_get (region, "num-calls", &calls, NULL);
+  g_assert_cmpuint (calls, ==, 10);
+  g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 10);
+}
+
+static void
+test_region_timestamps (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (100, TRUE, TRUE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "sleep");
+  g_autoptr(GArray) starts = NULL;
+  g_autoptr(GArray) ends = NULL;
+  g_autoptr(GArray) durations = NULL;
+  struct timespec ts;
+  gint64 before, after, mono;
+
+  before = sp_get_current_time ();
+  sp_region_enter (region);
+  busy_wait (2000000);
+  sp_region_exit (region);
+  after = sp_get_current_time ();
+
+  /* The time base is CLOCK_MONOTONIC in nanoseconds. */
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  mono = ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  g_assert_cmpint (mono, >=, after);
+  g_assert_cmpint (mono - after, <, G_GINT64_CONSTANT (1000000000));
+
+  starts = sp_test_bytes_to_array (sp_region_get_start_times (region));
+  ends = sp_test_bytes_to_array (sp_region_get_end_times (region));
+  durations = sp_test_bytes_to_array (sp_region_get_durations (region));
+
+  g_assert_cmpuint (starts->len, ==, 1);
+  g_assert_cmpuint (ends->len, ==, 1);
+  g_assert_cmpuint (durations->len, ==, 1);
+  g_assert_cmpint (g_array_index (starts, gint64, 0), >=, before);
+  g_assert_cmpint (g_array_index (ends, gint64, 0), <=, after);
+  g_assert_cmpint (g_array_index (durations, gint64, 0), ==,
+                   g_array_index (ends, gint64, 0) - g_array_index (starts, gint64, 0));
+  g_assert_cmpint (g_array_index (durations, gint64, 0), >=, 2000000);
+}
+
+static void
+test_region_nested (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (100, TRUE, TRUE, TRUE);
+  SpRegion *outer = sp_profile_manager_profile_region (manager, "outer");
+  SpRegion *inner = sp_profile_manager_profile_region (manager, "inner");
+  g_autoptr(GArray) os = NULL, oe = NULL, is = NULL, ie = NULL;
+
+  sp_region_enter (outer);
+  for (guint i = 0; i < 3; i++)
+    {
+      sp_region_enter (inner);
+      busy_wait (1000);
+      sp_region_exit (inner);
+    }
+  sp_region_exit (outer);
+
+  os = sp_test_bytes_to_array (sp_region_get_start_times (outer));
+  oe = sp_test_bytes_to_array (sp_region_get_end_times (outer));
+  is = sp_test_bytes_to_array (sp_region_get_start_times (inner));
+  ie = sp_test_bytes_to_array (sp_region_get_end_times (inner));
+
+  g_assert_cmpuint (os->len, ==, 1);
+  g_assert_cmpuint (is->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (g_array_index (is, gint64, i), >=, g_array_index (os, gint64, 0));
+      g_assert_cmpint (g_array_index (ie, gint64, i), <=, g_array_index (oe, gint64, 0));
+      g_assert_cmpint (g_array_index (is, gint64, i), <=, g_array_index (ie, gint64, i));
+      if (i > 0)
+        g_assert_cmpint (g_array_index (is, gint64, i), >=, g_array_index (ie, gint64, i - 1));
+    }
+}
+
+static void
+recurse (SpRegion *region,
+         guint     depth)
+{
+  sp_region_enter (region);
+  if (depth > 1)
+    recurse (region, depth - 1);
+  sp_region_exit (region);
+}
+
+static void
+test_region_recursive (void)
+{
+  /* Deeper than the buffer limit: the open calls live on their own stack,
+   * completed ones flush. */
+  g_autoptr(SpProfileManager) manager = new_manager (4, TRUE, FALSE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "fib");
+  g_autoptr(GArray) starts = NULL;
+  g_autoptr(GArray) ends = NULL;
+
+  recurse (region, 1000);
+
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 1000);
+
+  starts = sp_test_bytes_to_array (sp_region_get_start_times (region));
+  ends = sp_test_bytes_to_array (sp_region_get_end_times (region));
+  g_assert_cmpuint (starts->len, ==, 1000);
+
+  /* Calls complete innermost first: each completed call encloses the one
+   * before it, so the inner exit never overwrote the outer call. */
+  for (guint i = 1; i < starts->len; i++)
+    {
+      g_assert_cmpint (g_array_index (starts, gint64, i), <=, g_array_index (starts, gint64, i - 1));
+      g_assert_cmpint (g_array_index (ends, gint64, i), >=, g_array_index (ends, gint64, i - 1));
+    }
+}
+
+static void
+test_region_exit_without_enter (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (100, TRUE, TRUE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "unbalanced");
+
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*\"unbalanced\" has no open call*");
+  sp_region_exit (region);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 0);
+
+  /* The data is intact and recording goes on. */
+  sp_region_enter (region);
+  sp_region_exit (region);
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 1);
+
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*no open call*");
+  sp_region_exit (region);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 1);
+  g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 1);
+}
+
+static void
+test_region_bad_names (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (100, TRUE, TRUE, TRUE);
+
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*non-empty*");
+  g_assert_null (sp_profile_manager_profile_region (manager, ""));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*non-empty*");
+  g_assert_null (sp_profile_manager_profile_region (manager, NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*UTF-8*");
+  g_assert_null (sp_profile_manager_profile_region (manager, "bad\xff"));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*SP_IS_REGION*");
+  sp_region_enter (NULL);
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_region_mode_disabled (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (100, TRUE, TRUE, FALSE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "off");
+
+  for (guint i = 0; i < 100; i++)
+    {
+      sp_region_enter (region);
+      sp_region_exit (region);
+    }
+
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 0);
+  g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 0);
+}
+
+static void
+test_region_mode_count_only (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (4, FALSE, TRUE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "counted");
+
+  for (guint i = 0; i < 100; i++)
+    {
+      sp_region_enter (region);
+      sp_region_exit (region);
+    }
+
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 100);
+  g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 0);
+
+  /* Unbalanced exits are still caught. */
+  g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_CRITICAL, "*no open call*");
+  sp_region_exit (region);
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_region_mode_in_memory (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (4, TRUE, FALSE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "memory");
+  g_autofree char *spill = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      sp_region_enter (region);
+      sp_region_exit (region);
+    }
+
+  /* Buffers grow past the limit and nothing is flushed. */
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 1000);
+  g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 1000);
+  spill = sp_profile_manager_get_spill_path (manager);
+  g_assert_null (spill);
+}
+
+static void
+test_region_mode_flush (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (64, TRUE, TRUE, TRUE);
+  SpRegion *region = sp_profile_manager_profile_region (manager, "flushed");
+  g_autofree char *spill = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      sp_region_enter (region);
+      sp_region_exit (region);
+      g_assert_cmpuint (sp_region_get_n_buffered (region), <=, 64);
+    }
+
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 1000);
+  g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 1000 % 64);
+  spill = sp_profile_manager_get_spill_path (manager);
+  g_assert_nonnull (spill);
+  g_assert_true (g_file_test (spill, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+scoped_work (void)
+{
+  SP_PROFILE_FUNCTION ();
+  busy_wait (100);
+}
+
+static void
+scoped_block (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      SP_PROFILE_SCOPE ("scoped block");
+      scoped_work ();
+    }
+}
+
+static void
+test_region_scope_macros (void)
+{
+  SpProfileManager *manager = sp_profile_manager_get_default ();
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "scope.h5", NULL);
+  g_autoptr(SpConfig) config = sp_test_config (path, 16);
+  SpRegion *block, *work;
+
+  sp_profile_manager_setup (manager, config);
+  scoped_block (50);
+
+  block = sp_profile_manager_get_region (manager, "scoped block");
+  work = sp_profile_manager_get_region (manager, "scoped_work");
+  g_assert_nonnull (block);
+  g_assert_nonnull (work);
+  g_assert_cmpuint (sp_region_get_num_calls (block), ==, 50);
+  g_assert_cmpuint (sp_region_get_num_calls (work), ==, 50);
+
+  /* A new session clears the regions; the call sites' cached regions join
+   * it again on their next pass. */
+  sp_profile_manager_setup (manager, config);
+  g_assert_null (sp_profile_manager_get_region (manager, "scoped block"));
+  scoped_block (7);
+  g_assert_true (sp_profile_manager_get_region (manager, "scoped block") == block);
+  g_assert_cmpuint (sp_region_get_num_calls (block), ==, 7);
+  g_assert_cmpuint (sp_region_get_num_calls (work), ==, 7);
+
+  /* setup() inside an open scope: the open call closes quietly and counts
+   * nowhere. */
+  {
+    SP_PROFILE_SCOPE ("scoped block");
+    sp_profile_manager_setup (manager, config);
+  }
+  g_assert_cmpuint (sp_region_get_num_calls (block), ==, 0);
+  scoped_block (3);
+  g_assert_cmpuint (sp_region_get_num_calls (block), ==, 3);
+
+  g_assert_true (sp_profile_manager_finalize (manager, NULL));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ScopeProfiler/Region/counts-calls", test_region_counts_calls);
+  g_test_add_func ("/ScopeProfiler/Region/timestamps", test_region_timestamps);
+  g_test_add_func ("/ScopeProfiler/Region/nested", test_region_nested);
+  g_test_add_func ("/ScopeProfiler/Region/recursive", test_region_recursive);
+  g_test_add_func ("/ScopeProfiler/Region/exit-without-enter", test_region_exit_without_enter);
+  g_test_add_func ("/ScopeProfiler/Region/bad-names", test_region_bad_names);
+  g_test_add_func ("/ScopeProfiler/Region/mode-disabled", test_region_mode_disabled);
+  g_test_add_func ("/ScopeProfiler/Region/mode-count-only", test_region_mode_count_only);
+  g_test_add_func ("/ScopeProfiler/Region/mode-in-memory", test_region_mode_in_memory);
+  g_test_add_func ("/ScopeProfiler/Region/mode-flush", test_region_mode_flush);
+  g_test_add_func ("/ScopeProfiler/Region/scope-macros", test_region_scope_macros);
+
+  return g_test_run ();
+}
