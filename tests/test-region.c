@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <time.h>
 
 #include "sp-test-util.h"
@@ -352,6 +353,46 @@ test_region_scope_macros (void)
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
+static gsize
+allocated_bytes (void)
+{
+  struct mallinfo2 info = mallinfo2 ();
+
+  return info.uordblks + info.hblkhd;
+}
+
+static void
+test_region_hot_path_allocates_nothing (void)
+{
+  g_autoptr(SpProfileManager) manager = new_manager (1000, TRUE, TRUE, TRUE);
+  SpRegion *a = sp_profile_manager_profile_region (manager, "a");
+  SpRegion *b = sp_profile_manager_profile_region (manager, "b");
+  gsize before, after;
+
+  /* Warm up: first calls size the buffers and open the spill file. */
+  for (guint i = 0; i < 5000; i++)
+    {
+      sp_region_enter (a);
+      sp_region_enter (b);
+      sp_region_exit (b);
+      sp_region_exit (a);
+    }
+
+  before = allocated_bytes ();
+  for (guint i = 0; i < 100000; i++)
+    {
+      sp_region_enter (a);
+      sp_region_enter (b);
+      sp_region_exit (b);
+      sp_region_exit (a);
+    }
+  after = allocated_bytes ();
+
+  /* 200 flushes happened in between, reusing the same buffers. */
+  g_assert_cmpuint (sp_region_get_num_calls (a), ==, 105000);
+  g_assert_cmpuint (after, ==, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -369,6 +410,7 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/Region/mode-in-memory", test_region_mode_in_memory);
   g_test_add_func ("/ScopeProfiler/Region/mode-flush", test_region_mode_flush);
   g_test_add_func ("/ScopeProfiler/Region/scope-macros", test_region_scope_macros);
+  g_test_add_func ("/ScopeProfiler/Region/hot-path-allocates-nothing", test_region_hot_path_allocates_nothing);
 
   return g_test_run ();
 }

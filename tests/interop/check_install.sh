@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the build into a scratch prefix and builds a program against the
+# installed headers and scope-profiler-1.pc, then runs it with the installed
+# library and typelib.
+set -euo pipefail
+build_root="$1"
+source_root="$2"
+dest="$(mktemp -d)"
+trap 'rm -rf "$dest"' EXIT
+
+meson install -C "$build_root" --no-rebuild --quiet --destdir "$dest" >/dev/null
+prefix="$(meson introspect "$build_root" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')"
+libdir="$(meson introspect "$build_root" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libdir"][0])')"
+root="$dest$prefix"
+
+for f in "$root/$libdir/pkgconfig/scope-profiler-1.pc" \
+         "$root/include/scope-profiler-1/scope-profiler.h" \
+         "$root/include/scope-profiler-1/sp-version.h" \
+         "$root/include/scope-profiler-1/sp-enums.h" \
+         "$root/share/gir-1.0/ScopeProfiler-1.0.gir" \
+         "$root/$libdir/girepository-1.0/ScopeProfiler-1.0.typelib"; do
+  test -f "$f" || { echo "missing: $f"; exit 1; }
+done
+
+# The staged .pc file, pointed at the staging prefix.
+mkdir -p "$dest/pc"
+sed "s|^prefix=.*|prefix=$root|" "$root/$libdir/pkgconfig/scope-profiler-1.pc" > "$dest/pc/scope-profiler-1.pc"
+export PKG_CONFIG_PATH="$dest/pc"
+cc -o "$dest/simulation" "$source_root/examples/c/simulation.c" \
+   $(pkg-config --cflags --libs scope-profiler-1) -lm
+LD_LIBRARY_PATH="$root/$libdir" "$dest/simulation" "$dest/out.h5" 50 >/dev/null
+test -s "$dest/out.h5"
+
+GI_TYPELIB_PATH="$root/$libdir/girepository-1.0" LD_LIBRARY_PATH="$root/$libdir" /usr/bin/python3 -c '
+import gi
+gi.require_version("ScopeProfiler", "1.0")
+from gi.repository import ScopeProfiler
+assert ScopeProfiler.ProfileManager.get_default() is not None
+'
+echo "installed library, headers, pkg-config file and typelib work"
