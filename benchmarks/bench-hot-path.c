@@ -1,0 +1,185 @@
+/* bench-hot-path.c — the cost of one enter+exit pair, side by side with the
+ * cost of the two clock reads it cannot avoid.
+ *
+ * Every figure is measured in the same process, interleaved over several
+ * repeats; the ratios (not the absolute times) are the targets:
+ *   enter+exit          <= 1.3 x two clock_gettime(CLOCK_MONOTONIC)
+ *   SP_PROFILE_SCOPE    <= 1.3 x two clock_gettime(CLOCK_MONOTONIC)
+ *   disabled pair       <= 2 ns
+ *   4 threads           <= 1.5 x their single-thread cost
+ */
+
+#include <scope-profiler.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define N 2000000
+#define REPEATS 7
+
+static volatile gint64 sink;
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static double
+bench_clock (void)
+{
+  gint64 t0 = now_ns ();
+  for (int i = 0; i < N; i++)
+    {
+      struct timespec a, b;
+      clock_gettime (CLOCK_MONOTONIC, &a);
+      clock_gettime (CLOCK_MONOTONIC, &b);
+      sink += a.tv_nsec + b.tv_nsec;
+    }
+  return (double) (now_ns () - t0) / N;
+}
+
+static double
+bench_region (SpRegion *region)
+{
+  gint64 t0 = now_ns ();
+  for (int i = 0; i < N; i++)
+    {
+      sp_region_enter (region);
+      sp_region_exit (region);
+    }
+  return (double) (now_ns () - t0) / N;
+}
+
+static G_GNUC_NO_INLINE void
+scoped (void)
+{
+  SP_PROFILE_SCOPE ("scoped");
+  sink++;
+}
+
+static double
+bench_scope (void)
+{
+  gint64 t0 = now_ns ();
+  for (int i = 0; i < N; i++)
+    scoped ();
+  return (double) (now_ns () - t0) / N;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+typedef struct { SpRegion *region; double result; } ThreadArg;
+
+static gpointer
+thread_main (gpointer data)
+{
+  ThreadArg *arg = data;
+  arg->result = bench_region (arg->region);
+  return NULL;
+}
+
+static double
+bench_threads (SpProfileManager *manager, guint n_threads, gboolean shared)
+{
+  ThreadArg args[8];
+  GThread *threads[8];
+  double worst = 0;
+
+  for (guint i = 0; i < n_threads; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("thread-%u", i);
+      args[i].region = sp_profile_manager_profile_region (manager, shared ? "shared" : name);
+      threads[i] = g_thread_new ("bench", thread_main, &args[i]);
+    }
+  for (guint i = 0; i < n_threads; i++)
+    {
+      g_thread_join (threads[i]);
+      worst = MAX (worst, args[i].result);
+    }
+  return worst;
+}
+
+static void
+report (const char *what, double *values, double target, const char *unit, gboolean ratio)
+{
+  qsort (values, REPEATS, sizeof (double), cmp_double);
+  printf ("%-44s min %7.3f  median %7.3f %-4s", what, values[0], values[REPEATS / 2], unit);
+  if (target > 0)
+    printf ("  target <= %.2f: %s", target, values[REPEATS / 2] <= target ? "MET" : "NOT MET");
+  printf ("\n");
+  (void) ratio;
+}
+
+int
+main (int argc, char *argv[])
+{
+  SpProfileManager *manager = sp_profile_manager_get_default ();
+  g_autoptr(SpConfig) config = sp_config_new ();
+  g_autoptr(SpConfig) disabled = sp_config_new ();
+  g_autofree char *dir = g_dir_make_tmp ("sp-bench-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "bench.h5", NULL);
+  double clock2[REPEATS], pair[REPEATS], scope[REPEATS], off[REPEATS];
+  double r_pair[REPEATS], r_scope[REPEATS], r_threads[REPEATS], one[REPEATS], four[REPEATS];
+  guint n_cpus = g_get_num_processors ();
+  guint n_threads = MIN (4, MAX (1, n_cpus));
+  SpProfileManager *threaded = sp_profile_manager_new ();
+
+  sp_config_set_file_path (config, path);
+  sp_config_set_verbose (config, FALSE);
+  sp_config_set_file_path (disabled, path);
+  sp_config_set_enabled (disabled, FALSE);
+  sp_config_set_verbose (disabled, FALSE);
+  sp_profile_manager_setup (threaded, config);
+
+  for (int r = 0; r < REPEATS; r++)
+    {
+      SpRegion *region;
+
+      sp_profile_manager_setup (manager, config);
+      region = sp_profile_manager_profile_region (manager, "pair");
+      bench_region (region); /* warm: buffers sized and flushed once */
+
+      clock2[r] = bench_clock ();
+      pair[r] = bench_region (region);
+      scope[r] = bench_scope ();
+      r_pair[r] = pair[r] / clock2[r];
+      r_scope[r] = scope[r] / clock2[r];
+
+      sp_profile_manager_setup (manager, disabled);
+      region = sp_profile_manager_profile_region (manager, "pair");
+      off[r] = bench_region (region);
+
+      one[r] = bench_threads (threaded, 1, FALSE);
+      four[r] = bench_threads (threaded, n_threads, FALSE);
+      r_threads[r] = four[r] / one[r];
+    }
+
+  printf ("scope-profiler hot path, %d calls x %d repeats, %u CPUs\n", N, REPEATS, n_cpus);
+  report ("two clock_gettime(CLOCK_MONOTONIC)", clock2, 0, "ns", FALSE);
+  report ("enter+exit pair", pair, 0, "ns", FALSE);
+  report ("SP_PROFILE_SCOPE", scope, 0, "ns", FALSE);
+  report ("enter+exit / two clock reads", r_pair, 1.3, "x", TRUE);
+  report ("SP_PROFILE_SCOPE / two clock reads", r_scope, 1.3, "x", TRUE);
+  report ("disabled enter+exit pair", off, 2.0, "ns", FALSE);
+  report ("1 thread, private region", one, 0, "ns", FALSE);
+  {
+    char label[64];
+    g_snprintf (label, sizeof label, "%u threads, worst thread", n_threads);
+    report (label, four, 0, "ns", FALSE);
+    g_snprintf (label, sizeof label, "%u threads / 1 thread", n_threads);
+    report (label, r_threads, 1.5, "x", TRUE);
+  }
+  if (n_cpus < 4)
+    printf ("note: only %u CPUs, so %u threads ran (not 4)\n", n_cpus, n_threads);
+
+  g_object_unref (threaded);
+  return 0;
+}
