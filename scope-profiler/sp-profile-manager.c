@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,7 +48,8 @@ struct _SpProfileManager
 {
   GObject       parent_instance;
 
-  GMutex        lock;
+  /* A pthread mutex rather than GMutex: ThreadSanitizer sees it. */
+  pthread_mutex_t lock;
 
   /* Protected by @lock. */
   SpConfig     *config;          /* the session's options (a private copy) */
@@ -86,13 +88,13 @@ static SpProfileManager *default_manager;
 void
 sp_profile_manager_lock (SpProfileManager *self)
 {
-  g_mutex_lock (&self->lock);
+  pthread_mutex_lock (&self->lock);
 }
 
 void
 sp_profile_manager_unlock (SpProfileManager *self)
 {
-  g_mutex_unlock (&self->lock);
+  pthread_mutex_unlock (&self->lock);
 }
 
 /* The GListModel mirror of the session is touched only on the thread that
@@ -110,14 +112,14 @@ sp_profile_manager_sync_store (SpProfileManager *self)
 
   n_store = g_list_model_get_n_items (G_LIST_MODEL (self->store));
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   generation = self->generation;
   if (generation != self->store_generation)
     n_store = 0;
   items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = n_store; i < self->session->len; i++)
     g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->session, i)));
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   if (generation != self->store_generation)
     {
@@ -202,7 +204,7 @@ sp_profile_manager_dispose (GObject *object)
   GHashTableIter iter;
   gpointer value;
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   g_hash_table_iter_init (&iter, self->by_name);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     sp_region_deactivate (value, SP_REGION_MODE_ORPHANED);
@@ -210,7 +212,7 @@ sp_profile_manager_dispose (GObject *object)
   g_hash_table_remove_all (self->by_name);
   if (self->spill != NULL)
     sp_spill_free (g_steal_pointer (&self->spill), TRUE);
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   if (self->store != NULL)
     g_list_store_remove_all (self->store);
@@ -231,7 +233,7 @@ sp_profile_manager_object_finalize (GObject *object)
   g_clear_error (&self->flush_error);
   g_clear_object (&self->config);
   g_clear_object (&self->store);
-  g_mutex_clear (&self->lock);
+  pthread_mutex_destroy (&self->lock);
 
   G_OBJECT_CLASS (sp_profile_manager_parent_class)->finalize (object);
 }
@@ -318,7 +320,7 @@ sp_profile_manager_init (SpProfileManager *self)
 {
   g_autoptr(SpConfig) config = sp_config_new ();
 
-  g_mutex_init (&self->lock);
+  pthread_mutex_init (&self->lock, NULL);
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);
   self->session = g_ptr_array_new ();
   self->extra_metadata = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_metadata_entry_free);
@@ -407,9 +409,9 @@ sp_profile_manager_setup (SpProfileManager *self,
 
   copy = config ? sp_config_copy (config) : sp_config_new ();
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   sp_profile_manager_reset_locked (self, copy);
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   sp_profile_manager_queue_sync (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
@@ -459,7 +461,7 @@ sp_profile_manager_join (SpProfileManager *self,
 {
   gboolean joined = FALSE;
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   if (region->manager == self && sp_region_get_mode (region) == SP_REGION_MODE_INACTIVE)
     {
       sp_region_activate (region,
@@ -470,7 +472,7 @@ sp_profile_manager_join (SpProfileManager *self,
       g_ptr_array_add (self->session, region);
       joined = TRUE;
     }
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   if (joined)
     sp_profile_manager_queue_sync (self);
@@ -534,7 +536,7 @@ sp_profile_manager_make_room (SpProfileManager *self,
   SpRegion *region = record->region;
   g_autoptr(GError) error = NULL;
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
 
   if (self->finalized)
     {
@@ -566,7 +568,7 @@ sp_profile_manager_make_room (SpProfileManager *self,
       sp_region_grow_record (record, record->capacity * 2);
     }
 
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 }
 
 static gboolean
@@ -611,14 +613,14 @@ sp_profile_manager_profile_region (SpProfileManager *self,
   if (!sp_profile_manager_check_name (name))
     return NULL;
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   region = g_hash_table_lookup (self->by_name, name);
   if (region == NULL)
     {
       region = sp_region_new (self, name);
       g_hash_table_insert (self->by_name, region->name, region);
     }
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   if (sp_region_get_mode (region) == SP_REGION_MODE_INACTIVE)
     sp_profile_manager_join (self, region);
@@ -648,12 +650,12 @@ sp_profile_manager_get_region (SpProfileManager *self,
   if (name == NULL)
     return NULL;
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   region = g_hash_table_lookup (self->by_name, name);
   if (region != NULL && sp_region_get_mode (region) <= SP_REGION_MODE_INACTIVE &&
       sp_region_get_mode (region) != SP_REGION_MODE_DISABLED)
     region = NULL;
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   return region;
 }
@@ -678,13 +680,13 @@ sp_profile_manager_get_all_regions (SpProfileManager *self)
 
   all = g_hash_table_new (g_str_hash, g_str_equal);
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   for (guint i = 0; i < self->session->len; i++)
     {
       SpRegion *region = g_ptr_array_index (self->session, i);
       g_hash_table_insert (all, region->name, region);
     }
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   return all;
 }
@@ -730,7 +732,7 @@ sp_profile_manager_set_metadata (SpProfileManager *self,
   g_return_if_fail (SP_IS_PROFILE_MANAGER (self));
   g_return_if_fail (key != NULL && key[0] != '\0' && strchr (key, '/') == NULL);
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   if (value != NULL)
     {
       sp_metadata_set_string (self->extra_metadata, key, value);
@@ -747,7 +749,7 @@ sp_profile_manager_set_metadata (SpProfileManager *self,
             }
         }
     }
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 }
 
 static void
@@ -814,9 +816,9 @@ sp_profile_manager_get_summary (SpProfileManager *self)
 
   g_return_val_if_fail (SP_IS_PROFILE_MANAGER (self), NULL);
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   summary = sp_profile_manager_summary_locked (self);
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   return summary;
 }
@@ -1041,11 +1043,11 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
 
   g_return_val_if_fail (SP_IS_PROFILE_MANAGER (self), FALSE);
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
 
   if (self->finalized)
     {
-      g_mutex_unlock (&self->lock);
+      sp_profile_manager_unlock (self);
       g_debug ("Session already finalized; nothing to write");
       return TRUE;
     }
@@ -1057,7 +1059,7 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
     {
       if (!sp_profile_manager_write_locked (self, path, error))
         {
-          g_mutex_unlock (&self->lock);
+          sp_profile_manager_unlock (self);
           return FALSE;
         }
     }
@@ -1077,7 +1079,7 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
         sp_region_set_mode (g_ptr_array_index (self->session, i), SP_REGION_MODE_COUNT);
     }
 
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   if (summary != NULL)
     g_print ("%s", summary);
@@ -1104,10 +1106,10 @@ sp_profile_manager_get_spill_path (SpProfileManager *self)
 
   g_return_val_if_fail (SP_IS_PROFILE_MANAGER (self), NULL);
 
-  g_mutex_lock (&self->lock);
+  sp_profile_manager_lock (self);
   if (self->spill != NULL)
     path = g_strdup (sp_spill_get_path (self->spill));
-  g_mutex_unlock (&self->lock);
+  sp_profile_manager_unlock (self);
 
   return path;
 }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "sp-test-util.h"
 
 #define N_THREADS 8
@@ -15,8 +17,8 @@
 /* GLib 2.74 has no Barrier; a tiny one keeps threads starting together. */
 typedef struct
 {
-  GMutex mutex;
-  GCond  cond;
+  pthread_mutex_t mutex;
+  pthread_cond_t  cond;
   guint  waiting;
   guint  count;
 } Barrier;
@@ -32,13 +34,13 @@ typedef struct
 static void
 barrier_wait (Barrier *barrier)
 {
-  g_mutex_lock (&barrier->mutex);
+  pthread_mutex_lock (&barrier->mutex);
   if (++barrier->waiting == barrier->count)
-    g_cond_broadcast (&barrier->cond);
+    pthread_cond_broadcast (&barrier->cond);
   else
     while (barrier->waiting < barrier->count)
-      g_cond_wait (&barrier->cond, &barrier->mutex);
-  g_mutex_unlock (&barrier->mutex);
+      pthread_cond_wait (&barrier->cond, &barrier->mutex);
+  pthread_mutex_unlock (&barrier->mutex);
 }
 
 static gpointer
@@ -77,12 +79,12 @@ test_threads_concurrent (void)
   GThread *threads[N_THREADS];
   Worker workers[N_THREADS];
   Barrier barrier = { .count = N_THREADS };
-  GHashTable *per_thread = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTable *per_thread = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
   SpRegion *shared;
 
-  g_mutex_init (&barrier.mutex);
-  g_cond_init (&barrier.cond);
+  pthread_mutex_init (&barrier.mutex, NULL);
+  pthread_cond_init (&barrier.cond, NULL);
 
   sp_profile_manager_setup (manager, config);
   shared = sp_profile_manager_profile_region (manager, "shared");
@@ -169,8 +171,8 @@ test_threads_concurrent (void)
   g_assert_cmpuint (thread_index->len, ==, N_THREADS);
 
   g_hash_table_unref (per_thread);
-  g_mutex_clear (&barrier.mutex);
-  g_cond_clear (&barrier.cond);
+  pthread_mutex_destroy (&barrier.mutex);
+  pthread_cond_destroy (&barrier.cond);
 }
 
 static gpointer
