@@ -259,6 +259,11 @@ export class Profiler {
         }
         const verbose = options.verbose ?? this._verbose;
         const summary = verbose ? this.manager.get_summary() : null;
+        // The summary is printed from JS; also for a session that was never
+        // set up from JS (the C default config prints).
+        const config = this.manager.get_config();
+        if (config?.verbose)
+            config.verbose = false;
         if (options.filePath !== undefined && options.filePath !== null)
             this.manager.finalize_to_path(options.filePath);
         else

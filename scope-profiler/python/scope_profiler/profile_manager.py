@@ -91,6 +91,12 @@ class ProfileManager:
         # Python package.
         self._decorated = {}
         self._verbose = True
+        self._set_python_metadata()
+
+    def _set_python_metadata(self):
+        # As the Python package does; also for sessions never set up.
+        self._manager.set_metadata('python_version', platform.python_version())
+        self._manager.set_metadata('python_implementation', platform.python_implementation())
 
     def __repr__(self):
         kind = 'default' if self is _default else 'independent'
@@ -130,8 +136,7 @@ class ProfileManager:
         self._verbose = verbose
         self._regions = {}
 
-        self._manager.set_metadata('python_version', platform.python_version())
-        self._manager.set_metadata('python_implementation', platform.python_implementation())
+        self._set_python_metadata()
         label = extras.get('label')
         if label is not None:
             self._manager.set_metadata('label', label)
@@ -281,6 +286,11 @@ class ProfileManager:
         if verbose is None:
             verbose = self._verbose
         summary = self._manager.get_summary() if verbose else None
+        # The summary is printed from Python; also for a session that was
+        # never set up from Python (the C default config prints).
+        config = self._manager.get_config()
+        if config is not None and config.get_verbose():
+            config.set_verbose(False)
 
         if file_path is None:
             self._manager.finalize()
