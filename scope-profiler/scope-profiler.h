@@ -20,6 +20,8 @@ G_BEGIN_DECLS
 # include "sp-region.h"
 # include "sp-profile-manager.h"
 # include "sp-scope.h"
+# include "sp-region-stats.h"
+# include "sp-session.h"
 #undef SCOPE_PROFILER_INSIDE
 
 G_END_DECLS

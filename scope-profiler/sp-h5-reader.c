@@ -1076,9 +1076,19 @@ read_schema1 (Reader  *r,
       if (has_child (rank_group, "regions", H5O_TYPE_GROUP))
         {
           h5_auto hid_t regions = H5I_INVALID_HID;
+          H5O_info_t oinfo;
 
           if ((regions = H5Gopen2 (rank_group, "regions", H5P_DEFAULT)) < 0)
             return reader_fail (r, error, regions_path, "the group cannot be opened (damaged file?)");
+
+          if (H5Oget_info2 (regions, &oinfo, H5O_INFO_BASIC) >= 0)
+            {
+              guint64 key = (guint64) oinfo.addr;
+
+              if (g_hash_table_contains (visited, &key))
+                continue;
+              g_hash_table_add (visited, g_memdup2 (&key, sizeof key));
+            }
 
           if (!collect_leaves (r, regions, rank, regions_path, NULL, 0, visited, leaves, error))
             return FALSE;

@@ -733,7 +733,10 @@ model_build (SpSessionRaw          *raw,
     g_hash_table_add (model->series_index, g_ptr_array_index (model->series, i));
 
   /* Lanes */
-  by_lane = g_ptr_array_copy (model->series, NULL, NULL);
+  /* Borrowed pointers: g_ptr_array_copy() would take the free function. */
+  by_lane = g_ptr_array_sized_new (model->series->len);
+  for (guint i = 0; i < model->series->len; i++)
+    g_ptr_array_add (by_lane, g_ptr_array_index (model->series, i));
   g_ptr_array_sort (by_lane, compare_series_by_lane);
   model->lanes = g_ptr_array_new_with_free_func (lane_free);
 
@@ -1356,6 +1359,13 @@ sp_session_get_schema (SpSession *self)
   return self->model != NULL ? self->model->schema : 0;
 }
 
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /**
  * sp_session_list_metadata_keys:
  * @self: a loaded #SpSession
@@ -1376,7 +1386,7 @@ sp_session_list_metadata_keys (SpSession *self)
   RETURN_IF_NOT_LOADED (NULL);
 
   keys = (const char **) g_hash_table_get_keys_as_array (self->model->metadata, &n);
-  qsort (keys, n, sizeof (char *), (int (*) (const void *, const void *)) g_strcmp0);
+  qsort (keys, n, sizeof (char *), compare_strings);
 
   ret = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
