@@ -37,4 +37,20 @@ gi.require_version("ScopeProfiler", "1.0")
 from gi.repository import ScopeProfiler
 assert ScopeProfiler.ProfileManager.get_default() is not None
 '
-echo "installed library, headers, pkg-config file and typelib work"
+# The Python package and the PyGObject override, from the installed tree.
+pydir="$(ls -d "$root"/lib/python3*/dist-packages)"
+test -f "$pydir/gi/overrides/ScopeProfiler.py"
+test ! -e "$pydir/gi/__init__.py"
+PYTHONPATH="$pydir" GI_TYPELIB_PATH="$root/$libdir/girepository-1.0" LD_LIBRARY_PATH="$root/$libdir" \
+  /usr/bin/python3 -c '
+import scope_profiler
+from scope_profiler import ProfileManager
+assert scope_profiler.__file__.startswith("'"$pydir"'"), scope_profiler.__file__
+ProfileManager.setup(flush_to_disk=False, verbose=False)
+with ProfileManager.profile_region("installed"):
+    pass
+assert ProfileManager.get_region("installed").num_calls == 1
+'
+test -f "$root/share/scope-profiler-1/js/scopeProfiler.js"
+
+echo "installed library, headers, pkg-config file, typelib, Python package and gjs module work"
