@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sp-clock-private.h"
@@ -53,7 +54,7 @@ sp_region_record_free (SpRegionThread *record)
     g_free (record->stack);
   g_clear_pointer (&record->starts_array, g_array_unref);
   g_clear_pointer (&record->ends_array, g_array_unref);
-  g_aligned_free (record);
+  free (record);
 }
 
 static void
@@ -163,7 +164,11 @@ sp_region_record_new (SpRegion *self)
   SpRegionThread *record;
   SpRegionThread *head;
 
-  record = g_aligned_alloc0 (1, sizeof *record, 64);
+  /* Allocated and cleared here rather than by g_aligned_alloc0() so that
+   * ThreadSanitizer sees the initialising writes. */
+  if (posix_memalign ((gpointer *) &record, 64, sizeof *record) != 0)
+    g_error ("%s: failed to allocate %" G_GSIZE_FORMAT " bytes", G_STRLOC, sizeof *record);
+  memset (record, 0, sizeof *record);
   record->region = self;
   record->stack = record->stack_inline;
   record->stack_capacity = G_N_ELEMENTS (record->stack_inline);
@@ -607,7 +612,9 @@ sp_region_get_column (SpRegion *self,
   if (manager != NULL)
     sp_profile_manager_unlock (manager);
 
-  return g_bytes_new_take (g_array_steal (out, &total), total * sizeof (gint64));
+  total = out->len;
+
+  return g_bytes_new_take (g_array_free (out, FALSE), total * sizeof (gint64));
 }
 
 /**
