@@ -35,6 +35,9 @@ struct _SpConfig
   GObject   parent_instance;
   char     *file_path;
   guint     buffer_limit;
+  int       rank;
+  int       size;
+  guint     merge_timeout;
   guint     enabled : 1;
   guint     time_trace : 1;
   guint     flush_to_disk : 1;
@@ -47,6 +50,9 @@ enum {
   PROP_ENABLED,
   PROP_FILE_PATH,
   PROP_FLUSH_TO_DISK,
+  PROP_MERGE_TIMEOUT,
+  PROP_RANK,
+  PROP_SIZE,
   PROP_TIME_TRACE,
   PROP_VERBOSE,
   N_PROPS
@@ -92,6 +98,18 @@ sp_config_get_property (GObject    *object,
       g_value_set_boolean (value, self->flush_to_disk);
       break;
 
+    case PROP_MERGE_TIMEOUT:
+      g_value_set_uint (value, self->merge_timeout);
+      break;
+
+    case PROP_RANK:
+      g_value_set_int (value, self->rank);
+      break;
+
+    case PROP_SIZE:
+      g_value_set_int (value, self->size);
+      break;
+
     case PROP_TIME_TRACE:
       g_value_set_boolean (value, self->time_trace);
       break;
@@ -129,6 +147,18 @@ sp_config_set_property (GObject      *object,
 
     case PROP_FLUSH_TO_DISK:
       sp_config_set_flush_to_disk (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_MERGE_TIMEOUT:
+      sp_config_set_merge_timeout (self, g_value_get_uint (value));
+      break;
+
+    case PROP_RANK:
+      sp_config_set_rank (self, g_value_get_int (value));
+      break;
+
+    case PROP_SIZE:
+      sp_config_set_size (self, g_value_get_int (value));
       break;
 
     case PROP_TIME_TRACE:
@@ -207,6 +237,47 @@ sp_config_class_init (SpConfigClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   /**
+   * SpConfig:merge-timeout:
+   *
+   * In a multi-process run without MPI, how many seconds rank 0's
+   * finalize waits for the other ranks' part files before it merges what
+   * it has.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_MERGE_TIMEOUT] =
+    g_param_spec_uint ("merge-timeout", NULL, NULL,
+                       0, G_MAXINT32, 120,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SpConfig:rank:
+   *
+   * This process's rank in a multi-process run, or -1 to take it from the
+   * launcher's environment (`OMPI_COMM_WORLD_RANK`, `PMI_RANK`,
+   * `PMIX_RANK`, `SLURM_PROCID`) or from MPI when it is initialised.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_RANK] =
+    g_param_spec_int ("rank", NULL, NULL,
+                      -1, G_MAXINT32, -1,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * SpConfig:size:
+   *
+   * The number of ranks in a multi-process run, or -1 to take it from the
+   * launcher's environment or from MPI.
+   *
+   * Since: 0.1
+   */
+  properties[PROP_SIZE] =
+    g_param_spec_int ("size", NULL, NULL,
+                      -1, G_MAXINT32, -1,
+                      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
    * SpConfig:time-trace:
    *
    * Whether each call's start and end timestamps are kept. When %FALSE,
@@ -240,6 +311,9 @@ sp_config_init (SpConfig *self)
 {
   self->file_path = g_strdup (SP_CONFIG_DEFAULT_FILE_PATH);
   self->buffer_limit = SP_CONFIG_DEFAULT_BUFFER_LIMIT;
+  self->rank = -1;
+  self->size = -1;
+  self->merge_timeout = 120;
   self->enabled = TRUE;
   self->time_trace = TRUE;
   self->flush_to_disk = TRUE;
@@ -279,6 +353,9 @@ sp_config_copy (SpConfig *self)
                        "enabled", (gboolean) self->enabled,
                        "file-path", self->file_path,
                        "flush-to-disk", (gboolean) self->flush_to_disk,
+                       "merge-timeout", self->merge_timeout,
+                       "rank", self->rank,
+                       "size", self->size,
                        "time-trace", (gboolean) self->time_trace,
                        "verbose", (gboolean) self->verbose,
                        NULL);
@@ -508,5 +585,115 @@ sp_config_set_verbose (SpConfig *self,
     {
       self->verbose = verbose;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERBOSE]);
+    }
+}
+
+/**
+ * sp_config_get_rank:
+ * @self: a #SpConfig
+ *
+ * Returns: the rank, or -1 for automatic detection
+ *
+ * Since: 0.1
+ */
+int
+sp_config_get_rank (SpConfig *self)
+{
+  g_return_val_if_fail (SP_IS_CONFIG (self), -1);
+
+  return self->rank;
+}
+
+/**
+ * sp_config_set_rank:
+ * @self: a #SpConfig
+ * @rank: the rank, or -1 for automatic detection
+ *
+ * Since: 0.1
+ */
+void
+sp_config_set_rank (SpConfig *self,
+                    int       rank)
+{
+  g_return_if_fail (SP_IS_CONFIG (self));
+  g_return_if_fail (rank >= -1);
+
+  if (self->rank != rank)
+    {
+      self->rank = rank;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RANK]);
+    }
+}
+
+/**
+ * sp_config_get_size:
+ * @self: a #SpConfig
+ *
+ * Returns: the number of ranks, or -1 for automatic detection
+ *
+ * Since: 0.1
+ */
+int
+sp_config_get_size (SpConfig *self)
+{
+  g_return_val_if_fail (SP_IS_CONFIG (self), -1);
+
+  return self->size;
+}
+
+/**
+ * sp_config_set_size:
+ * @self: a #SpConfig
+ * @size: the number of ranks, or -1 for automatic detection
+ *
+ * Since: 0.1
+ */
+void
+sp_config_set_size (SpConfig *self,
+                    int       size)
+{
+  g_return_if_fail (SP_IS_CONFIG (self));
+  g_return_if_fail (size == -1 || size >= 1);
+
+  if (self->size != size)
+    {
+      self->size = size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+    }
+}
+
+/**
+ * sp_config_get_merge_timeout:
+ * @self: a #SpConfig
+ *
+ * Returns: how long rank 0 waits for the other ranks, in seconds
+ *
+ * Since: 0.1
+ */
+guint
+sp_config_get_merge_timeout (SpConfig *self)
+{
+  g_return_val_if_fail (SP_IS_CONFIG (self), 0);
+
+  return self->merge_timeout;
+}
+
+/**
+ * sp_config_set_merge_timeout:
+ * @self: a #SpConfig
+ * @seconds: how long rank 0 waits for the other ranks
+ *
+ * Since: 0.1
+ */
+void
+sp_config_set_merge_timeout (SpConfig *self,
+                             guint     seconds)
+{
+  g_return_if_fail (SP_IS_CONFIG (self));
+
+  if (self->merge_timeout != seconds)
+    {
+      self->merge_timeout = seconds;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MERGE_TIMEOUT]);
     }
 }

@@ -72,6 +72,21 @@ SP_AVAILABLE_IN_ALL
 void        sp_config_set_file_path     (SpConfig    *self,
                                          const char  *file_path);
 SP_AVAILABLE_IN_ALL
+int         sp_config_get_rank          (SpConfig    *self);
+SP_AVAILABLE_IN_ALL
+void        sp_config_set_rank          (SpConfig    *self,
+                                         int          rank);
+SP_AVAILABLE_IN_ALL
+int         sp_config_get_size          (SpConfig    *self);
+SP_AVAILABLE_IN_ALL
+void        sp_config_set_size          (SpConfig    *self,
+                                         int          size);
+SP_AVAILABLE_IN_ALL
+guint       sp_config_get_merge_timeout (SpConfig    *self);
+SP_AVAILABLE_IN_ALL
+void        sp_config_set_merge_timeout (SpConfig    *self,
+                                         guint        seconds);
+SP_AVAILABLE_IN_ALL
 gboolean    sp_config_get_verbose       (SpConfig    *self);
 SP_AVAILABLE_IN_ALL
 void        sp_config_set_verbose       (SpConfig    *self,

@@ -33,6 +33,8 @@ hid_t    sp_h5_string_type       (void);
 gboolean sp_h5_write_attr_string (hid_t        loc,
                                   const char  *name,
                                   const char  *value);
+char    *sp_h5_read_attr_string  (hid_t        loc,
+                                  const char  *name);
 gboolean sp_h5_write_attr_int    (hid_t        loc,
                                   const char  *name,
                                   gint64       value);

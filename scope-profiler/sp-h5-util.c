@@ -170,3 +170,58 @@ sp_h5_write_attr_int (hid_t       loc,
 
   return status >= 0;
 }
+
+/* Reads a string attribute (fixed or variable length); NULL when it is
+ * missing or not a string. */
+char *
+sp_h5_read_attr_string (hid_t       loc,
+                        const char *name)
+{
+  hid_t attr, type, mem_type;
+  char *result = NULL;
+
+  if (H5Aexists (loc, name) <= 0)
+    return NULL;
+
+  attr = H5Aopen (loc, name, H5P_DEFAULT);
+  if (attr < 0)
+    return NULL;
+
+  type = H5Aget_type (attr);
+  if (H5Tget_class (type) == H5T_STRING)
+    {
+      if (H5Tis_variable_str (type) > 0)
+        {
+          char *value = NULL;
+
+          mem_type = sp_h5_string_type ();
+          if (H5Aread (attr, mem_type, &value) >= 0 && value != NULL)
+            {
+              result = g_strdup (value);
+              H5free_memory (value);
+            }
+          H5Tclose (mem_type);
+        }
+      else
+        {
+          gsize size = H5Tget_size (type);
+
+          if (size > 0 && size < 1024 * 1024)
+            {
+              char *buf = g_malloc0 (size + 1);
+
+              mem_type = H5Tcopy (H5T_C_S1);
+              H5Tset_size (mem_type, size);
+              if (H5Aread (attr, mem_type, buf) >= 0)
+                result = g_strndup (buf, size);
+              H5Tclose (mem_type);
+              g_free (buf);
+            }
+        }
+    }
+
+  H5Tclose (type);
+  H5Aclose (attr);
+
+  return result;
+}

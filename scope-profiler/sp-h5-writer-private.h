@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include <hdf5.h>
 
 G_BEGIN_DECLS
 
@@ -62,6 +63,16 @@ gboolean        sp_h5_write_session         (const char       *path,
                                              GPtrArray        *metadata,
                                              SpWriterRank    **ranks,
                                              guint             n_ranks,
+                                             GError          **error);
+
+hid_t           sp_h5_create_temp           (const char       *path,
+                                             guint64           size,
+                                             char            **tmp_path,
+                                             GError          **error);
+gboolean        sp_h5_commit_temp           (hid_t             file,
+                                             const char       *tmp_path,
+                                             const char       *path,
+                                             gboolean          ok,
                                              GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpWriterRank, sp_writer_rank_free)

@@ -457,6 +457,93 @@ reserve_space (int          fd,
   return TRUE;
 }
 
+/* Creates the temporary file beside @path that a session is written to,
+ * with @size bytes claimed for it. */
+hid_t
+sp_h5_create_temp (const char  *path,
+                   guint64      size,
+                   char       **tmp_path,
+                   GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  SpH5Quiet quiet;
+  hid_t fapl, file;
+  int fd;
+
+  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not create a file in “%s” for “%s”: %s",
+                   dir, path, g_strerror (errsv));
+      return -1;
+    }
+
+  if (!reserve_space (fd, path, size, error))
+    {
+      close (fd);
+      g_unlink (tmpl);
+      return -1;
+    }
+  close (fd);
+
+  sp_h5_quiet_push (&quiet);
+  fapl = H5Pcreate (H5P_FILE_ACCESS);
+  /* The file is ours alone until it is renamed into place. */
+  H5Pset_file_locking (fapl, FALSE, TRUE);
+  file = H5Fcreate (tmpl, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  H5Pclose (fapl);
+
+  if (file < 0)
+    {
+      sp_h5_set_error (error, SP_ERROR_IO, "Could not create “%s”", tmpl);
+      g_unlink (tmpl);
+    }
+  sp_h5_quiet_pop (&quiet);
+
+  if (file >= 0)
+    *tmp_path = g_steal_pointer (&tmpl);
+
+  return file;
+}
+
+/* Closes @file and, when everything went well (@ok), renames it over
+ * @path; otherwise removes it. */
+gboolean
+sp_h5_commit_temp (hid_t        file,
+                   const char  *tmp_path,
+                   const char  *path,
+                   gboolean     ok,
+                   GError     **error)
+{
+  SpH5Quiet quiet;
+
+  sp_h5_quiet_push (&quiet);
+  if (H5Fclose (file) < 0 && ok)
+    {
+      sp_h5_set_error (error, SP_ERROR_IO, "Could not finish writing “%s”", path);
+      ok = FALSE;
+    }
+  sp_h5_quiet_pop (&quiet);
+
+  if (ok && g_rename (tmp_path, path) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not move the session into “%s”: %s",
+                   path, g_strerror (errsv));
+      ok = FALSE;
+    }
+
+  if (!ok)
+    g_unlink (tmp_path);
+
+  return ok;
+}
+
 /**
  * sp_h5_write_session:
  *
@@ -471,68 +558,18 @@ sp_h5_write_session (const char     *path,
                      guint           n_ranks,
                      GError        **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  g_autofree char *tmp_path = NULL;
   SpH5Quiet quiet;
-  hid_t fapl, file;
   gboolean ok;
-  int fd;
+  hid_t file;
 
-  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                   "Could not create a file in “%s” for “%s”: %s",
-                   dir, path, g_strerror (errsv));
-      return FALSE;
-    }
-  if (!reserve_space (fd, path, estimate_size (ranks, n_ranks), error))
-    {
-      close (fd);
-      g_unlink (tmpl);
-      return FALSE;
-    }
-  close (fd);
+  file = sp_h5_create_temp (path, estimate_size (ranks, n_ranks), &tmp_path, error);
+  if (file < 0)
+    return FALSE;
 
   sp_h5_quiet_push (&quiet);
-
-  fapl = H5Pcreate (H5P_FILE_ACCESS);
-  /* The file is ours alone until it is renamed into place. */
-  H5Pset_file_locking (fapl, FALSE, TRUE);
-  file = H5Fcreate (tmpl, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  H5Pclose (fapl);
-
-  if (file < 0)
-    {
-      sp_h5_set_error (error, SP_ERROR_IO, "Could not create “%s”", tmpl);
-      sp_h5_quiet_pop (&quiet);
-      g_unlink (tmpl);
-      return FALSE;
-    }
-
   ok = write_file (file, metadata, ranks, n_ranks, error);
-
-  if (H5Fclose (file) < 0 && ok)
-    {
-      sp_h5_set_error (error, SP_ERROR_IO, "Could not finish writing “%s”", path);
-      ok = FALSE;
-    }
-
   sp_h5_quiet_pop (&quiet);
 
-  if (ok && g_rename (tmpl, path) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                   "Could not move the session into “%s”: %s",
-                   path, g_strerror (errsv));
-      ok = FALSE;
-    }
-
-  if (!ok)
-    g_unlink (tmpl);
-
-  return ok;
+  return sp_h5_commit_temp (file, tmp_path, path, ok, error);
 }

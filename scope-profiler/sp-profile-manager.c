@@ -17,6 +17,7 @@
 #include "sp-h5-writer-private.h"
 #include "sp-metadata-private.h"
 #include "sp-profile-manager-private.h"
+#include "sp-ranks-private.h"
 #include "sp-region-private.h"
 #include "sp-spill-private.h"
 
@@ -61,6 +62,7 @@ struct _SpProfileManager
   SpRegionMode  mode;            /* the mode regions join the session with */
   gint64        start_time;
   GDateTime    *start_wall_time;
+  SpRanks       ranks;
   guint         generation;
   guint         finalized : 1;
 
@@ -195,6 +197,38 @@ sp_profile_manager_reset_locked (SpProfileManager *self,
   self->start_wall_time = g_date_time_new_now_utc ();
   self->finalized = FALSE;
   self->generation++;
+
+  sp_ranks_detect (config, &self->ranks);
+}
+
+/* What every file of the session carries in /metadata. */
+static GPtrArray *
+sp_profile_manager_metadata_locked (SpProfileManager *self)
+{
+  GPtrArray *metadata = sp_metadata_collect (self->start_time, self->start_wall_time);
+  const SpMetadataEntry *omp = NULL;
+
+  for (guint i = 0; i < metadata->len; i++)
+    {
+      const SpMetadataEntry *e = g_ptr_array_index (metadata, i);
+      if (g_str_equal (e->key, "omp_num_threads"))
+        omp = e;
+    }
+
+  sp_metadata_set_int (metadata, "mpi_size", self->ranks.size);
+  sp_metadata_set_int (metadata, "total_cores", (omp ? omp->integer : 1) * self->ranks.size);
+  if (self->ranks.size > 1)
+    sp_metadata_set_int (metadata, "rank", self->ranks.rank);
+  if (self->ranks.job_id != NULL)
+    sp_metadata_set_string (metadata, "job_id", self->ranks.job_id);
+
+  for (guint i = 0; i < self->extra_metadata->len; i++)
+    {
+      const SpMetadataEntry *e = g_ptr_array_index (self->extra_metadata, i);
+      sp_metadata_set_string (metadata, e->key, e->string);
+    }
+
+  return metadata;
 }
 
 static void
@@ -231,6 +265,7 @@ sp_profile_manager_object_finalize (GObject *object)
   g_clear_pointer (&self->start_wall_time, g_date_time_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_error (&self->flush_error);
+  sp_ranks_clear (&self->ranks);
   g_clear_object (&self->config);
   g_clear_object (&self->store);
   pthread_mutex_destroy (&self->lock);
@@ -489,12 +524,7 @@ sp_profile_manager_ensure_spill_locked (SpProfileManager  *self,
     return TRUE;
 
   path = g_strdup_printf ("%s.%d.spill", sp_config_get_file_path (self->config), (int) getpid ());
-  metadata = sp_metadata_collect (self->start_time, self->start_wall_time);
-  for (guint i = 0; i < self->extra_metadata->len; i++)
-    {
-      const SpMetadataEntry *e = g_ptr_array_index (self->extra_metadata, i);
-      sp_metadata_set_string (metadata, e->key, e->string);
-    }
+  metadata = sp_profile_manager_metadata_locked (self);
 
   self->spill = sp_spill_new (path, self->start_time, metadata, error);
 
@@ -941,7 +971,7 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
                                  const char        *path,
                                  GError           **error)
 {
-  g_autoptr(SpWriterRank) rank = sp_writer_rank_new (0);
+  g_autoptr(SpWriterRank) rank = sp_writer_rank_new (self->ranks.rank);
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GPtrArray) metadata = NULL;
   Collect collect = { rank, NULL };
@@ -974,12 +1004,7 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
         }
     }
 
-  metadata = sp_metadata_collect (self->start_time, self->start_wall_time);
-  for (guint i = 0; i < self->extra_metadata->len; i++)
-    {
-      const SpMetadataEntry *e = g_ptr_array_index (self->extra_metadata, i);
-      sp_metadata_set_string (metadata, e->key, e->string);
-    }
+  metadata = sp_profile_manager_metadata_locked (self);
 
   return sp_h5_write_session (path, metadata, &rank, 1, error);
 }
@@ -1039,7 +1064,12 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
                                      GError           **error)
 {
   g_autofree char *summary = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *part = NULL;
+  SpRanks ranks = { 0 };
   gboolean verbose;
+  gboolean written = FALSE;
+  guint timeout;
 
   g_return_val_if_fail (SP_IS_PROFILE_MANAGER (self), FALSE);
 
@@ -1052,19 +1082,27 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
       return TRUE;
     }
 
-  if (path == NULL)
-    path = sp_config_get_file_path (self->config);
+  target = g_strdup (path ? path : sp_config_get_file_path (self->config));
+
+  /* MPI may have been initialised since setup(): ask again. */
+  sp_ranks_detect (self->config, &self->ranks);
+  timeout = sp_config_get_merge_timeout (self->config);
 
   if (self->mode >= SP_REGION_MODE_COUNT && sp_config_get_flush_to_disk (self->config))
     {
-      if (!sp_profile_manager_write_locked (self, path, error))
+      /* Several ranks: each writes its part; rank 0 merges them below. */
+      if (self->ranks.size > 1)
+        part = sp_rank_part_path (target, self->ranks.rank);
+
+      if (!sp_profile_manager_write_locked (self, part ? part : target, error))
         {
           sp_profile_manager_unlock (self);
           return FALSE;
         }
+      written = TRUE;
     }
 
-  verbose = sp_config_get_verbose (self->config);
+  verbose = sp_config_get_verbose (self->config) && self->ranks.rank == 0;
   if (verbose)
     summary = sp_profile_manager_summary_locked (self);
 
@@ -1079,7 +1117,28 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
         sp_region_set_mode (g_ptr_array_index (self->session, i), SP_REGION_MODE_COUNT);
     }
 
+  ranks.rank = self->ranks.rank;
+  ranks.size = self->ranks.size;
+  ranks.mpi = self->ranks.mpi;
+  ranks.job_id = g_strdup (self->ranks.job_id);
+
   sp_profile_manager_unlock (self);
+
+  /* Waiting for the other ranks happens outside the lock, so this
+   * process's threads keep recording meanwhile. */
+  if (written && part != NULL)
+    {
+      gboolean synced = sp_ranks_barrier (&ranks);
+
+      if (ranks.rank == 0 &&
+          !sp_merge_rank_parts (target, &ranks, synced ? MIN (timeout, 10) : timeout, error))
+        {
+          sp_ranks_clear (&ranks);
+          return FALSE;
+        }
+    }
+
+  sp_ranks_clear (&ranks);
 
   if (summary != NULL)
     g_print ("%s", summary);
