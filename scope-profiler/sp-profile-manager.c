@@ -87,6 +87,11 @@ G_DEFINE_FINAL_TYPE (SpProfileManager, sp_profile_manager, G_TYPE_OBJECT)
 static GParamSpec *properties[N_PROPS];
 static SpProfileManager *default_manager;
 
+/* Every live manager, for fork(): the child must not inherit a lock held by
+ * another thread, the parent's spill file or the parent's calls. */
+static pthread_mutex_t managers_lock = PTHREAD_MUTEX_INITIALIZER;
+static GList *managers;
+
 void
 sp_profile_manager_lock (SpProfileManager *self)
 {
@@ -259,6 +264,10 @@ sp_profile_manager_object_finalize (GObject *object)
 {
   SpProfileManager *self = (SpProfileManager *)object;
 
+  pthread_mutex_lock (&managers_lock);
+  managers = g_list_remove (managers, self);
+  pthread_mutex_unlock (&managers_lock);
+
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->session, g_ptr_array_unref);
   g_clear_pointer (&self->extra_metadata, g_ptr_array_unref);
@@ -351,9 +360,102 @@ sp_profile_manager_class_init (SpProfileManagerClass *klass)
 }
 
 static void
+sp_profile_manager_atfork_prepare (void)
+{
+  pthread_mutex_lock (&managers_lock);
+  for (GList *l = managers; l; l = l->next)
+    sp_profile_manager_lock (l->data);
+}
+
+static void
+sp_profile_manager_atfork_parent (void)
+{
+  for (GList *l = managers; l; l = l->next)
+    sp_profile_manager_unlock (l->data);
+  pthread_mutex_unlock (&managers_lock);
+}
+
+/* The child starts a session of its own, written to
+ * "<stem>.<pid><extension>" so it never replaces the parent's file; the
+ * calls it inherited are the parent's and are dropped. */
+static void
+sp_profile_manager_forked_locked (SpProfileManager *self)
+{
+  const char *path = sp_config_get_file_path (self->config);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *child_base = NULL;
+  g_autofree char *child_path = NULL;
+  g_autoptr(SpConfig) config = sp_config_copy (self->config);
+  const char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    child_base = g_strdup_printf ("%.*s.%d%s", (int) (dot - base), base, (int) getpid (), dot);
+  else
+    child_base = g_strdup_printf ("%s.%d", base, (int) getpid ());
+  child_path = g_build_filename (dir, child_base, NULL);
+  sp_config_set_file_path (config, child_path);
+
+  /* The spill file is the parent's: close our descriptor, keep the file. */
+  if (self->spill != NULL)
+    sp_spill_free (g_steal_pointer (&self->spill), FALSE);
+
+  for (guint i = 0; i < self->session->len; i++)
+    {
+      SpRegion *region = g_ptr_array_index (self->session, i);
+      SpRegionMode mode = sp_region_get_mode (region);
+      SpThreadState *state = sp_thread_state;
+
+      /* The forking thread lives on in the child under a new native id. */
+      for (SpRegionThread *r = region->records; state != NULL && r != NULL; r = r->next)
+        if (r->thread_index == state->index)
+          r->native_id = state->native_id;
+
+      sp_region_deactivate (region, SP_REGION_MODE_INACTIVE);
+      sp_region_activate (region, mode, i,
+                          sp_config_get_buffer_limit (config),
+                          !sp_config_get_flush_to_disk (config));
+    }
+
+  g_set_object (&self->config, config);
+  g_clear_error (&self->flush_error);
+  self->start_time = sp_clock_now ();
+  g_clear_pointer (&self->start_wall_time, g_date_time_unref);
+  self->start_wall_time = g_date_time_new_now_utc ();
+  self->finalized = FALSE;
+  sp_ranks_detect (config, &self->ranks);
+}
+
+static void
+sp_profile_manager_atfork_child (void)
+{
+  sp_thread_state_forget_fork ();
+
+  for (GList *l = managers; l; l = l->next)
+    {
+      sp_profile_manager_forked_locked (l->data);
+      sp_profile_manager_unlock (l->data);
+    }
+  pthread_mutex_unlock (&managers_lock);
+}
+
+static void
 sp_profile_manager_init (SpProfileManager *self)
 {
+  static gsize atfork_registered;
   g_autoptr(SpConfig) config = sp_config_new ();
+
+  if (g_once_init_enter (&atfork_registered))
+    {
+      pthread_atfork (sp_profile_manager_atfork_prepare,
+                      sp_profile_manager_atfork_parent,
+                      sp_profile_manager_atfork_child);
+      g_once_init_leave (&atfork_registered, 1);
+    }
+
+  pthread_mutex_lock (&managers_lock);
+  managers = g_list_prepend (managers, self);
+  pthread_mutex_unlock (&managers_lock);
 
   pthread_mutex_init (&self->lock, NULL);
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_object_unref);

@@ -80,8 +80,9 @@ sp_thread_state_insert (SpThreadState  *state,
   state->pages[page_index][region_id & SP_THREAD_PAGE_MASK] = record;
 }
 
-/* After fork() the child's only thread keeps the parent's table, which
- * points at records the child must not share: start it afresh. */
+/* After fork() the child's only thread is a new thread: its calls must not
+ * be told apart from the parent's by index, but by its native id. Its
+ * lookup table stays valid: the records are the child's own copies. */
 void
 sp_thread_state_forget_fork (void)
 {
@@ -90,7 +91,5 @@ sp_thread_state_forget_fork (void)
   if (state == NULL)
     return;
 
-  for (guint i = 0; i < state->n_pages; i++)
-    g_clear_pointer (&state->pages[i], g_free);
   state->native_id = (gint64) syscall (SYS_gettid);
 }

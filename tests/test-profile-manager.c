@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sp-test-util.h"
 
@@ -341,6 +343,61 @@ test_manager_metadata (Fixture       *f,
                    sp_profile_manager_get_start_time (f->manager));
 }
 
+static void
+test_manager_fork (Fixture       *f,
+                   gconstpointer  data)
+{
+  SpRegion *region = sp_profile_manager_profile_region (f->manager, "forked");
+  g_autofree char *child_path = NULL;
+  g_autoptr(GArray) parent_starts = NULL;
+  g_autoptr(GArray) child_starts = NULL;
+  g_autoptr(GArray) child_threads = NULL;
+  gint64 fork_time;
+  int status;
+  pid_t pid;
+
+  /* Buffer limit 32: the parent has flushed to its spill file by now. */
+  calls (region, 100);
+  fork_time = sp_get_current_time ();
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* The child starts its own session: none of the parent's calls, and
+       * its flushes must not touch the parent's spill file. */
+      gboolean ok;
+
+      if (sp_region_get_num_calls (region) != 0)
+        _exit (3);
+      calls (region, 50);
+      ok = sp_profile_manager_finalize (f->manager, NULL);
+      _exit (ok ? 0 : 4);
+    }
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  calls (region, 10);
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 110);
+  g_assert_true (sp_profile_manager_finalize (f->manager, NULL));
+
+  parent_starts = sp_test_read_i64 (f->path, "/rank0/regions/forked/start_times");
+  g_assert_cmpuint (parent_starts->len, ==, 110);
+  for (guint i = 1; i < parent_starts->len; i++)
+    g_assert_cmpint (g_array_index (parent_starts, gint64, i), >, g_array_index (parent_starts, gint64, i - 1));
+
+  child_path = g_strdup_printf ("%s/session.%d.h5", f->dir, (int) pid);
+  child_starts = sp_test_read_i64 (child_path, "/rank0/regions/forked/start_times");
+  g_assert_nonnull (child_starts);
+  g_assert_cmpuint (child_starts->len, ==, 50);
+  g_assert_cmpint (g_array_index (child_starts, gint64, 0), >=, fork_time);
+  g_assert_cmpint (sp_test_read_attr_int (child_path, "/metadata", "pid"), ==, pid);
+  child_threads = sp_test_read_i64 (child_path, "/rank0/threads/native_id");
+  g_assert_cmpint (g_array_index (child_threads, gint64, 0), ==, pid);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +416,7 @@ main (int   argc,
   ADD ("finalize-while-open", test_manager_finalize_while_open);
   ADD ("second-cycle", test_manager_second_cycle);
   ADD ("metadata", test_manager_metadata);
+  ADD ("fork", test_manager_fork);
   g_test_add_func ("/ScopeProfiler/ProfileManager/default", test_manager_default);
 
 #undef ADD
