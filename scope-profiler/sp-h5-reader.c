@@ -46,6 +46,7 @@ typedef struct
   SpSessionProgressFunc   progress;
   gpointer                progress_data;
   SpSessionRaw           *raw;
+  guint64                 file_size;
 
   /* progress of the current phase */
   guint64                 work_total;
@@ -188,6 +189,44 @@ has_child (hid_t       loc,
   return oinfo.type == type;
 }
 
+/* h5py offers filters (lzf, ...) that plain HDF5 lacks: say so, rather
+ * than fail later with a read error. */
+static gboolean
+check_filters (Reader      *r,
+               hid_t        dset,
+               const char  *where,
+               GError     **error)
+{
+  h5_auto hid_t dcpl = H5I_INVALID_HID;
+  int n_filters;
+
+  if ((dcpl = H5Dget_create_plist (dset)) < 0)
+    return TRUE;
+
+  n_filters = H5Pget_nfilters (dcpl);
+
+  for (int i = 0; i < n_filters; i++)
+    {
+      char name[64] = { 0 };
+      unsigned int cd_values[8];
+      size_t cd_nelmts = G_N_ELEMENTS (cd_values);
+      unsigned int flags = 0;
+      unsigned int config = 0;
+      H5Z_filter_t id;
+
+      id = H5Pget_filter2 (dcpl, i, &flags, &cd_nelmts, cd_values, sizeof name - 1, name, &config);
+      if (id < 0)
+        continue;
+
+      if (H5Zfilter_avail (id) <= 0)
+        return reader_fail (r, error, where,
+                            "is compressed with HDF5 filter %d (%s), which this HDF5 library does not have",
+                            (int) id, name[0] ? name : "unknown");
+    }
+
+  return TRUE;
+}
+
 /* Opens a 1-D dataset and checks it before anything is read from it. */
 static hid_t
 open_column (Reader      *r,
@@ -273,6 +312,9 @@ open_column (Reader      *r,
       return H5I_INVALID_HID;
     }
 
+  if (!check_filters (r, dset, where, error))
+    return H5I_INVALID_HID;
+
   *n_out = (gsize) dims[0];
   ret = dset;
   dset = H5I_INVALID_HID;
@@ -353,6 +395,36 @@ valid_utf8_dup (const char *str,
   return g_utf8_make_valid (str, len);
 }
 
+/* Variable-length strings of a dataset live in the file's global heap, so
+ * together they cannot be longer than the file: HDF5 allocates them through
+ * this, which refuses lengths a corrupt heap would make up. */
+typedef struct
+{
+  guint64 used;
+  guint64 limit;
+} VlenBudget;
+
+static void *
+vlen_budget_alloc (size_t  size,
+                   void   *info)
+{
+  VlenBudget *budget = info;
+
+  if (size > budget->limit - budget->used)
+    return NULL;
+
+  budget->used += size;
+
+  return g_try_malloc (MAX (size, 1));
+}
+
+static void
+vlen_budget_free (void *mem,
+                  void *info)
+{
+  g_free (mem);
+}
+
 /* Reads @n strings of an attribute or dataset whose file type is @ftype,
  * variable-length or fixed-size, into a NULL-terminated vector. */
 static gboolean
@@ -367,7 +439,9 @@ read_strings (Reader      *r,
               GError     **error)
 {
   h5_auto hid_t memtype = H5I_INVALID_HID;
+  h5_auto hid_t dxpl = H5I_INVALID_HID;
   g_auto(GStrv) strv = NULL;
+  VlenBudget budget = { 0, r->file_size + n + 4096 };
   herr_t status;
 
   if ((memtype = H5Tcopy (H5T_C_S1)) < 0)
@@ -389,9 +463,16 @@ read_strings (Reader      *r,
         return reader_fail (r, error, where, "not enough memory for %" G_GSIZE_FORMAT " strings", n);
 
       if (is_attr)
-        status = H5Aread (obj, memtype, buf);
+        {
+          status = H5Aread (obj, memtype, buf);
+        }
       else
-        status = H5Dread (obj, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+        {
+          if ((dxpl = H5Pcreate (H5P_DATASET_XFER)) < 0 ||
+              H5Pset_vlen_mem_manager (dxpl, vlen_budget_alloc, &budget, vlen_budget_free, &budget) < 0)
+            return reader_fail (r, error, where, "cannot set up reading strings");
+          status = H5Dread (obj, memtype, H5S_ALL, H5S_ALL, dxpl, buf);
+        }
 
       if (status < 0)
         return reader_fail (r, error, where, "the strings cannot be read (damaged file?)");
@@ -399,7 +480,7 @@ read_strings (Reader      *r,
       for (gsize i = 0; i < n; i++)
         strv[i] = valid_utf8_dup (buf[i], -1);
 
-      H5Dvlen_reclaim (memtype, space, H5P_DEFAULT, buf);
+      H5Dvlen_reclaim (memtype, space, is_attr ? H5P_DEFAULT : dxpl, buf);
     }
   else
     {
@@ -411,7 +492,9 @@ read_strings (Reader      *r,
           H5Tset_strpad (memtype, H5T_STR_NULLPAD) < 0)
         return reader_fail (r, error, where, "has an unsupported string size");
 
+      /* Attributes are stored as they are: their bytes are in the file. */
       if (n > G_MAXSIZE / size ||
+          (is_attr && n * size > r->file_size + 4096) ||
           !(buf = g_try_malloc0 (MAX (n * size, 1))))
         return reader_fail (r, error, where, "not enough memory for %" G_GSIZE_FORMAT " strings", n);
 
@@ -600,8 +683,7 @@ metadata_attr_cb (hid_t             loc,
       return -1;
     }
 
-  if (value != NULL &&
-      !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+  if (value != NULL)
     g_hash_table_replace (iter->r->raw->metadata,
                           valid_utf8_dup (name, -1),
                           g_steal_pointer (&value));
@@ -715,11 +797,18 @@ add_events (Reader       *r,
   for (gsize i = 0; i < n; i++)
     {
       gint64 thread = threads != NULL ? threads[i] : -1;
+      gint64 duration;
 
       if (ends[i] < starts[i])
         return reader_fail (r, error, where,
                             "interval %" G_GSIZE_FORMAT " ends before it starts (%" G_GINT64_FORMAT " < %" G_GINT64_FORMAT ")",
                             i, ends[i], starts[i]);
+
+      /* Durations must be representable too. */
+      if (__builtin_sub_overflow (ends[i], starts[i], &duration))
+        return reader_fail (r, error, where,
+                            "interval %" G_GSIZE_FORMAT " is too long (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
+                            i, starts[i], ends[i]);
 
       if (series == NULL || series->thread != thread)
         series = _sp_session_raw_get_series (r->raw, region, rank, thread);
@@ -729,6 +818,129 @@ add_events (Reader       *r,
     }
 
   return TRUE;
+}
+
+static const char *
+json_skip_space (const char *p)
+{
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+    p++;
+  return p;
+}
+
+static gboolean
+json_hex4 (const char *p,
+           gunichar   *out)
+{
+  gunichar v = 0;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (p[i]);
+
+      if (d < 0)
+        return FALSE;
+      v = (v << 4) | (gunichar) d;
+    }
+
+  *out = v;
+
+  return TRUE;
+}
+
+/* Tags are stored as a JSON list of strings, e.g. ["io", "mpi"]. Returns
+ * %NULL for anything else. */
+static char **
+parse_json_string_list (const char *text)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+  const char *p = json_skip_space (text);
+
+  if (*p++ != '[')
+    return NULL;
+
+  p = json_skip_space (p);
+  if (*p == ']')
+    goto done;
+
+  for (;;)
+    {
+      g_autoptr(GString) str = g_string_new (NULL);
+
+      if (*p++ != '"')
+        return NULL;
+
+      while (*p != '"')
+        {
+          if (*p == 0)
+            return NULL;
+
+          if (*p != '\\')
+            {
+              g_string_append_c (str, *p++);
+              continue;
+            }
+
+          p++;
+          switch (*p)
+            {
+            case '"':  g_string_append_c (str, '"'); break;
+            case '\\': g_string_append_c (str, '\\'); break;
+            case '/':  g_string_append_c (str, '/'); break;
+            case 'b':  g_string_append_c (str, '\b'); break;
+            case 'f':  g_string_append_c (str, '\f'); break;
+            case 'n':  g_string_append_c (str, '\n'); break;
+            case 'r':  g_string_append_c (str, '\r'); break;
+            case 't':  g_string_append_c (str, '\t'); break;
+            case 'u':
+              {
+                gunichar c;
+
+                if (!json_hex4 (p + 1, &c))
+                  return NULL;
+                p += 4;
+
+                /* A surrogate pair spells one character outside the BMP. */
+                if (c >= 0xd800 && c < 0xdc00 && p[1] == '\\' && p[2] == 'u')
+                  {
+                    gunichar low;
+
+                    if (json_hex4 (p + 3, &low) && low >= 0xdc00 && low < 0xe000)
+                      {
+                        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+                        p += 6;
+                      }
+                  }
+
+                if (!g_unichar_validate (c) || c == 0)
+                  c = 0xfffd;
+                g_string_append_unichar (str, c);
+              }
+              break;
+            default:
+              return NULL;
+            }
+          p++;
+        }
+
+      p++;
+      g_ptr_array_add (items, valid_utf8_dup (str->str, str->len));
+
+      p = json_skip_space (p);
+      if (*p == ']')
+        break;
+      if (*p++ != ',')
+        return NULL;
+      p = json_skip_space (p);
+    }
+
+done:
+  if (*json_skip_space (p + 1) != 0)
+    return NULL;
+
+  g_ptr_array_add (items, NULL);
+
+  return (char **) g_ptr_array_steal (items, NULL);
 }
 
 static void
@@ -755,16 +967,10 @@ region_set_info (SpSessionRegionInfo *info,
         }
       else
         {
-          /* Tags are a JSON list of strings; GVariant's text format is a
-           * superset of that for lists of plain strings. */
           const char *text = g_variant_get_string (tags, NULL);
-          g_autoptr(GVariant) parsed = NULL;
 
-          parsed = g_variant_parse (G_VARIANT_TYPE_STRING_ARRAY, text, NULL, NULL, NULL);
-          if (parsed != NULL)
-            info->tags = g_variant_dup_strv (parsed, NULL);
-          else if (text[0] != 0 && text[0] != '[')
-            info->tags = g_strsplit (text, ",", -1);
+          /* Malformed tags are not worth refusing a session for. */
+          info->tags = parse_json_string_list (text);
         }
     }
 }
@@ -830,7 +1036,8 @@ collect_leaves (Reader      *r,
         continue;
       g_hash_table_add (visited, g_memdup2 (&key, sizeof key));
 
-      if (H5Lexists (child, "start_times", H5P_DEFAULT) > 0)
+      /* Python's "x/start_times" is a group start_times inside x. */
+      if (has_child (child, "start_times", H5O_TYPE_DATASET))
         {
           Leaf *leaf = g_new0 (Leaf, 1);
 
@@ -1168,7 +1375,13 @@ read_columnar (Reader  *r,
   if (!has_child (r->file, "rank_region_index", H5O_TYPE_GROUP))
     return reader_fail (r, error, "/rank_region_index", "missing group");
   if (!has_child (r->file, "events", H5O_TYPE_GROUP))
-    return reader_fail (r, error, "/events", "missing group");
+    {
+      if (H5Lexists (r->file, "rank_region_index/aggregate_counts", H5P_DEFAULT) > 0)
+        return reader_fail (r, error, "/events",
+                            "missing group: the file was written in an aggregation mode that keeps "
+                            "no per-call events, which this reader does not support");
+      return reader_fail (r, error, "/events", "missing group");
+    }
 
   if ((region_table = H5Gopen2 (r->file, "region_table", H5P_DEFAULT)) < 0 ||
       (index_group = H5Gopen2 (r->file, "rank_region_index", H5P_DEFAULT)) < 0 ||
@@ -1385,6 +1598,30 @@ read_file (Reader  *r,
     return read_columnar (r, error);
 }
 
+static herr_t
+innermost_error_cb (unsigned int         n,
+                    const H5E_error2_t  *err,
+                    void                *data)
+{
+  char **detail = data;
+
+  if (*detail == NULL && err->desc != NULL && err->desc[0] != 0)
+    *detail = valid_utf8_dup (err->desc, -1);
+
+  return 0;
+}
+
+/* HDF5's own, most specific, reason for the last failure. */
+static char *
+h5_error_detail (void)
+{
+  char *detail = NULL;
+
+  H5Ewalk2 (H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error_cb, &detail);
+
+  return detail;
+}
+
 /* Tells "not HDF5" from "HDF5 but damaged": HDF5's signature sits at
  * offset 0, 512, 1024, 2048, ... */
 static gboolean
@@ -1461,6 +1698,12 @@ _sp_h5_read_session (const char             *path,
 
   raw = _sp_session_raw_new ();
 
+  {
+    GStatBuf st;
+
+    r.file_size = g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
+  }
+
   r.path = path;
   r.file = H5I_INVALID_HID;
   r.cancellable = cancellable;
@@ -1480,8 +1723,11 @@ _sp_h5_read_session (const char             *path,
 
   if (r.file < 0)
     {
+      g_autofree char *detail = h5_error_detail ();
+
       g_set_error (error, SP_ERROR, SP_ERROR_INVALID_FILE,
-                   "%s: the HDF5 file cannot be opened (truncated or damaged?)", path);
+                   "%s: the HDF5 file cannot be opened (truncated or damaged?)%s%s",
+                   path, detail ? ": " : "", detail ? detail : "");
       ok = FALSE;
     }
   else
@@ -1490,6 +1736,8 @@ _sp_h5_read_session (const char             *path,
       H5Fclose (r.file);
     }
 
+  /* Our failures are reported as GErrors; leave no stack behind. */
+  H5Eclear2 (H5E_DEFAULT);
   H5Eset_auto2 (H5E_DEFAULT, saved_func, saved_data);
 
   if (!ok)

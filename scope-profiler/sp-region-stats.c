@@ -100,7 +100,14 @@ _sp_region_stats_new_from_durations (gint64 *durations,
   if (n == 0)
     return self;
 
-  qsort (durations, n, sizeof (gint64), compare_gint64);
+  for (gsize i = 1; i < n; i++)
+    {
+      if (durations[i - 1] > durations[i])
+        {
+          qsort (durations, n, sizeof (gint64), compare_gint64);
+          break;
+        }
+    }
 
   self->count = n;
   self->min = durations[0];

@@ -527,7 +527,15 @@ build_lane (Series **series,
         }
     }
 
-  qsort (entries, n, sizeof (Entry), compare_entries);
+  /* A lane of one region is usually in order already. */
+  for (gsize i = 1; i < n; i++)
+    {
+      if (compare_entries (&entries[i - 1], &entries[i]) > 0)
+        {
+          qsort (entries, n, sizeof (Entry), compare_entries);
+          break;
+        }
+    }
 
   stack = g_new (gsize, MAX (n, 1));
   child_time = g_new0 (gint64, MAX (n, 1));
@@ -836,8 +844,6 @@ model_build (SpSessionRaw          *raw,
       while (i + n_group < model->series->len && group[n_group]->region == r)
         n_group++;
 
-      region->stats = stats_for_series (group, n_group, scratch);
-
       for (guint j = 0; j < n_group;)
         {
           guint n_rank = 1;
@@ -852,6 +858,12 @@ model_build (SpSessionRaw          *raw,
 
           j += n_rank;
         }
+
+      /* On a single rank, the overall statistics are that rank's. */
+      if (region->rank_stats->len == 1)
+        region->stats = sp_region_stats_ref (g_array_index (region->rank_stats, RankStats, 0).stats);
+      else
+        region->stats = stats_for_series (group, n_group, scratch);
 
       i += n_group;
 
@@ -1122,6 +1134,7 @@ sp_session_load (SpSession     *self,
 typedef struct
 {
   SpSession    *self;
+  char         *path;
   GMainContext *context;
   double        reported;   /* touched by the worker only */
 } LoadData;
@@ -1138,6 +1151,7 @@ load_data_free (gpointer data)
   LoadData *load = data;
 
   g_clear_object (&load->self);
+  g_clear_pointer (&load->path, g_free);
   g_clear_pointer (&load->context, g_main_context_unref);
   g_free (load);
 }
@@ -1192,9 +1206,8 @@ sp_session_load_thread (GTask        *task,
   LoadData *load = task_data;
   g_autoptr(SpSessionRaw) raw = NULL;
   GError *error = NULL;
-  const char *path = g_object_get_data (G_OBJECT (task), "sp-session-path");
 
-  if (!(raw = _sp_h5_read_session (path, cancellable, async_progress_cb, load, &error)))
+  if (!(raw = _sp_h5_read_session (load->path, cancellable, async_progress_cb, load, &error)))
     {
       g_task_return_error (task, error);
       return;
@@ -1238,12 +1251,12 @@ sp_session_load_async (SpSession           *self,
 
   load = g_new0 (LoadData, 1);
   load->self = g_object_ref (self);
+  load->path = g_strdup (path);
   load->context = g_main_context_ref_thread_default ();
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sp_session_load_async);
   g_task_set_task_data (task, load, load_data_free);
-  g_object_set_data_full (G_OBJECT (task), "sp-session-path", g_strdup (path), g_free);
   g_task_run_in_thread (task, sp_session_load_thread);
 }
 
@@ -1400,8 +1413,8 @@ sp_session_list_metadata_keys (SpSession *self)
  * @self: a loaded #SpSession
  * @key: a metadata key
  *
- * Gets a metadata value: a string (`s`), an integer (`x`) or a double
- * (`d`).
+ * Gets a metadata value: a string (`s`), an integer (`x`), a double
+ * (`d`) or a list of strings (`as`).
  *
  * Returns: (transfer full) (nullable): the value, or %NULL if there is none
  *
@@ -2080,18 +2093,29 @@ sp_session_lookup_lane (SpSession *self,
                         gint64     thread,
                         guint     *lane)
 {
+  guint lo = 0;
+  guint hi;
+
   RETURN_IF_NOT_LOADED (FALSE);
 
-  for (guint i = 0; i < self->model->lanes->len; i++)
+  /* Lanes are sorted by (rank, thread). */
+  hi = self->model->lanes->len;
+  while (lo < hi)
     {
-      Lane *l = g_ptr_array_index (self->model->lanes, i);
+      guint mid = lo + (hi - lo) / 2;
+      Lane *l = g_ptr_array_index (self->model->lanes, mid);
 
       if (l->rank == rank && l->thread == thread)
         {
           if (lane != NULL)
-            *lane = i;
+            *lane = mid;
           return TRUE;
         }
+
+      if (l->rank < rank || (l->rank == rank && l->thread < thread))
+        lo = mid + 1;
+      else
+        hi = mid;
     }
 
   return FALSE;
