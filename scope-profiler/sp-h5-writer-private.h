@@ -21,6 +21,7 @@ typedef struct _SpWriterBlock
   const gint64 *ends;
   gint64        thread;
   guint32       n;
+  gboolean      mapped;  /* in a read-only file mapping: dropped once written */
 } SpWriterBlock;
 
 typedef struct _SpWriterRegion
@@ -59,6 +60,11 @@ void            sp_writer_region_add_block  (SpWriterRegion   *region,
                                              const gint64     *starts,
                                              const gint64     *ends,
                                              guint32           n);
+void            sp_writer_region_add_mapped_block (SpWriterRegion *region,
+                                                   gint64          thread,
+                                                   const gint64   *starts,
+                                                   const gint64   *ends,
+                                                   guint32         n);
 gboolean        sp_h5_write_session         (const char       *path,
                                              GPtrArray        *metadata,
                                              SpWriterRank    **ranks,

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <hdf5.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sp-error.h"
@@ -119,13 +120,40 @@ sp_writer_region_add_block (SpWriterRegion *self,
                             const gint64   *ends,
                             guint32         n)
 {
-  SpWriterBlock block = { starts, ends, thread, n };
+  SpWriterBlock block = { starts, ends, thread, n, FALSE };
 
   if (n == 0)
     return;
 
   g_array_append_val (self->blocks, block);
   self->n_events += n;
+}
+
+/* A block read from a mapped spill file: once written, its pages are
+ * handed back, so finalizing a long run does not pull the whole spill file
+ * into the process's resident memory. */
+void
+sp_writer_region_add_mapped_block (SpWriterRegion *self,
+                                   gint64          thread,
+                                   const gint64   *starts,
+                                   const gint64   *ends,
+                                   guint32         n)
+{
+  sp_writer_region_add_block (self, thread, starts, ends, n);
+  if (n > 0)
+    g_array_index (self->blocks, SpWriterBlock, self->blocks->len - 1).mapped = TRUE;
+}
+
+static void
+release_pages (const void *data,
+               gsize       size)
+{
+  gsize page = sysconf (_SC_PAGESIZE);
+  guintptr begin = ((guintptr) data + page - 1) & ~(page - 1);
+  guintptr end = ((guintptr) data + size) & ~(page - 1);
+
+  if (end > begin)
+    madvise ((void *) begin, end - begin, MADV_DONTNEED);
 }
 
 static hid_t
@@ -229,6 +257,12 @@ write_region (hid_t            regions_group,
         }
 
       offset += block->n;
+
+      if (block->mapped)
+        {
+          release_pages (block->starts, block->n * sizeof (gint64));
+          release_pages (block->ends, block->n * sizeof (gint64));
+        }
     }
 
   ret = TRUE;

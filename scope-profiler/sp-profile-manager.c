@@ -1042,7 +1042,7 @@ collect_block (guint32        region_index,
       return FALSE;
     }
 
-  sp_writer_region_add_block (region, thread_index, starts, ends, n);
+  sp_writer_region_add_mapped_block (region, thread_index, starts, ends, n);
 
   return TRUE;
 }
