@@ -239,3 +239,24 @@ sp_test_bytes_to_array (GBytes *bytes)
 
   return array;
 }
+
+void
+sp_test_calls (SpRegion *region,
+               guint     n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      sp_region_enter (region);
+      sp_region_exit (region);
+    }
+}
+
+void
+sp_test_recurse (SpRegion *region,
+                 guint     depth)
+{
+  sp_region_enter (region);
+  if (depth > 1)
+    sp_test_recurse (region, depth - 1);
+  sp_region_exit (region);
+}

@@ -31,5 +31,10 @@ gint64    sp_test_read_attr_int     (const char *file,
 GStrv     sp_test_list_group        (const char *file,
                                      const char *group);
 GArray   *sp_test_bytes_to_array    (GBytes     *bytes);
+/* n enter/exit pairs; a call nested depth deep (recursion). */
+void      sp_test_calls             (SpRegion   *region,
+                                     guint       n);
+void      sp_test_recurse           (SpRegion   *region,
+                                     guint       depth);
 
 G_END_DECLS

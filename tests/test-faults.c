@@ -13,17 +13,6 @@
 #include "sp-test-util.h"
 
 static void
-calls (SpRegion *region,
-       guint     n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      sp_region_enter (region);
-      sp_region_exit (region);
-    }
-}
-
-static void
 test_faults_unwritable_path (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
@@ -41,7 +30,7 @@ test_faults_unwritable_path (void)
   /* The first flush cannot create the spill file: the calls stay in
    * memory, with one warning. */
   g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_WARNING, "*Could not flush profiling data*missing-dir*");
-  calls (region, 1000);
+  sp_test_calls (region, 1000);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 1000);
 
@@ -68,7 +57,7 @@ test_faults_path_is_directory (void)
   g_autoptr(GError) error = NULL;
 
   sp_profile_manager_setup (manager, config);
-  calls (sp_profile_manager_profile_region (manager, "r"), 10);
+  sp_test_calls (sp_profile_manager_profile_region (manager, "r"), 10);
 
   g_assert_false (sp_profile_manager_finalize (manager, &error));
   g_assert_error (error, SP_ERROR, SP_ERROR_IO);
@@ -106,10 +95,10 @@ test_faults_disk_full (void)
       sp_profile_manager_setup (manager, config);
       region = sp_profile_manager_profile_region (manager, "big");
 
-      /* The spill takes a few blocks of 256 calls (4 KiB each), then the
+      /* The spill takes a few blocks of 256 sp_test_calls (4 KiB each), then the
        * next flush fails and the calls stay in memory. */
       g_test_expect_message ("ScopeProfiler", G_LOG_LEVEL_WARNING, "*Could not flush profiling data*");
-      calls (region, 5000);
+      sp_test_calls (region, 5000);
       g_test_assert_expected_messages ();
       g_assert_cmpuint (sp_region_get_num_calls (region), ==, 5000);
 

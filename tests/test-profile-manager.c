@@ -43,17 +43,6 @@ fixture_teardown (Fixture       *f,
 }
 
 static void
-calls (SpRegion *region,
-       guint     n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      sp_region_enter (region);
-      sp_region_exit (region);
-    }
-}
-
-static void
 test_manager_identity (Fixture       *f,
                        gconstpointer  data)
 {
@@ -68,8 +57,8 @@ test_manager_identity (Fixture       *f,
   g_assert_true (sp_profile_manager_get_region (f->manager, "foo") == a);
 
   /* Calls from every site accumulate into the one region. */
-  calls (a, 3);
-  calls (b, 4);
+  sp_test_calls (a, 3);
+  sp_test_calls (b, 4);
   g_assert_cmpuint (sp_region_get_num_calls (a), ==, 7);
 
   sp_profile_manager_profile_region (f->manager, "bar");
@@ -86,7 +75,7 @@ test_manager_setup_clears (Fixture       *f,
   SpRegion *a = sp_profile_manager_profile_region (f->manager, "foo");
   g_autoptr(GHashTable) all = NULL;
 
-  calls (a, 5);
+  sp_test_calls (a, 5);
   sp_profile_manager_setup (f->manager, f->config);
 
   g_assert_null (sp_profile_manager_get_region (f->manager, "foo"));
@@ -95,7 +84,7 @@ test_manager_setup_clears (Fixture       *f,
 
   /* A pointer kept from before stays valid and joins the new session. */
   g_assert_cmpuint (sp_region_get_num_calls (a), ==, 0);
-  calls (a, 2);
+  sp_test_calls (a, 2);
   g_assert_true (sp_profile_manager_get_region (f->manager, "foo") == a);
   g_assert_cmpuint (sp_region_get_num_calls (a), ==, 2);
   g_assert_cmpuint (sp_region_get_n_buffered (a), ==, 2);
@@ -116,8 +105,8 @@ test_manager_independent (Fixture       *f,
   theirs = sp_profile_manager_profile_region (other, "shared name");
   g_assert_true (mine != theirs);
 
-  calls (mine, 3);
-  calls (theirs, 5);
+  sp_test_calls (mine, 3);
+  sp_test_calls (theirs, 5);
   g_assert_cmpuint (sp_region_get_num_calls (mine), ==, 3);
   g_assert_cmpuint (sp_region_get_num_calls (theirs), ==, 5);
   g_assert_null (sp_profile_manager_get_region (other, "only mine"));
@@ -138,7 +127,7 @@ test_manager_independent (Fixture       *f,
   /* A region outliving its manager is inert, not a crash. */
   g_object_ref (theirs);
   g_clear_object (&other);
-  calls (theirs, 2);
+  sp_test_calls (theirs, 2);
   g_assert_cmpuint (sp_region_get_num_calls (theirs), ==, 0);
   g_assert_finalize_object (theirs);
 }
@@ -247,7 +236,7 @@ test_manager_summary_includes_flushed (Fixture       *f,
   SpRegion *region = sp_profile_manager_profile_region (f->manager, "many");
   g_autofree char *summary = NULL;
 
-  calls (region, 1000);
+  sp_test_calls (region, 1000);
   g_assert_cmpuint (sp_region_get_n_buffered (region), <, 1000);
 
   summary = sp_profile_manager_get_summary (f->manager);
@@ -266,7 +255,7 @@ test_manager_finalize_while_open (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   sp_region_enter (outer);
-  calls (inner, 3);
+  sp_test_calls (inner, 3);
 
   g_assert_true (sp_profile_manager_finalize (f->manager, &error));
   g_assert_no_error (error);
@@ -298,13 +287,13 @@ test_manager_second_cycle (Fixture       *f,
   g_autoptr(GArray) first = NULL;
   g_autoptr(GArray) second = NULL;
 
-  calls (region, 100);
+  sp_test_calls (region, 100);
   g_assert_true (sp_profile_manager_finalize (f->manager, NULL));
   first = sp_test_read_i64 (f->path, "/rank0/regions/cycle/start_times");
   g_assert_cmpuint (first->len, ==, 100);
 
   sp_profile_manager_setup (f->manager, f->config);
-  calls (region, 40);
+  sp_test_calls (region, 40);
   g_assert_true (sp_profile_manager_finalize (f->manager, NULL));
   second = sp_test_read_i64 (f->path, "/rank0/regions/cycle/start_times");
   g_assert_cmpuint (second->len, ==, 40);
@@ -332,7 +321,7 @@ test_manager_metadata (Fixture       *f,
   sp_profile_manager_set_metadata (f->manager, "python_version", "3.11.2");
   sp_profile_manager_set_metadata (f->manager, "label", "run a");
   sp_profile_manager_set_metadata (f->manager, "label", NULL);
-  calls (region, 1);
+  sp_test_calls (region, 1);
   g_assert_true (sp_profile_manager_finalize (f->manager, NULL));
 
   value = sp_test_read_attr_string (f->path, "/metadata", "python_version");
@@ -357,7 +346,7 @@ test_manager_fork (Fixture       *f,
   pid_t pid;
 
   /* Buffer limit 32: the parent has flushed to its spill file by now. */
-  calls (region, 100);
+  sp_test_calls (region, 100);
   fork_time = sp_get_current_time ();
 
   pid = fork ();
@@ -370,7 +359,7 @@ test_manager_fork (Fixture       *f,
 
       if (sp_region_get_num_calls (region) != 0)
         _exit (3);
-      calls (region, 50);
+      sp_test_calls (region, 50);
       ok = sp_profile_manager_finalize (f->manager, NULL);
       _exit (ok ? 0 : 4);
     }
@@ -379,7 +368,7 @@ test_manager_fork (Fixture       *f,
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 
-  calls (region, 10);
+  sp_test_calls (region, 10);
   g_assert_cmpuint (sp_region_get_num_calls (region), ==, 110);
   g_assert_true (sp_profile_manager_finalize (f->manager, NULL));
 

@@ -134,16 +134,6 @@ test_region_nested (void)
 }
 
 static void
-recurse (SpRegion *region,
-         guint     depth)
-{
-  sp_region_enter (region);
-  if (depth > 1)
-    recurse (region, depth - 1);
-  sp_region_exit (region);
-}
-
-static void
 test_region_recursive (void)
 {
   /* Deeper than the buffer limit: the open calls live on their own stack,
@@ -153,7 +143,7 @@ test_region_recursive (void)
   g_autoptr(GArray) starts = NULL;
   g_autoptr(GArray) ends = NULL;
 
-  recurse (region, 1000);
+  sp_test_recurse (region, 1000);
 
   g_assert_cmpuint (sp_region_get_num_calls (region), ==, 1000);
 

@@ -12,17 +12,6 @@
 
 #include "sp-test-util.h"
 
-static void
-calls (SpRegion *region,
-       guint     n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      sp_region_enter (region);
-      sp_region_exit (region);
-    }
-}
-
 static SpProfileManager *
 manager_for (const char *path,
              guint       buffer_limit)
@@ -55,7 +44,7 @@ test_file_layout (void)
     "omp_num_threads", "mpi_size", "total_cores", "start_time_ns", "pid",
   };
 
-  calls (sp_profile_manager_profile_region (manager, "main"), 25);
+  sp_test_calls (sp_profile_manager_profile_region (manager, "main"), 25);
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
 
   g_assert_cmpint (sp_test_read_attr_int (path, "/", "scope_profiler_schema"), ==, 1);
@@ -129,7 +118,7 @@ test_file_names (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    calls (sp_profile_manager_profile_region (manager, names[i].name), i + 1);
+    sp_test_calls (sp_profile_manager_profile_region (manager, names[i].name), i + 1);
 
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
 
@@ -147,16 +136,6 @@ test_file_names (void)
 }
 
 static void
-recurse (SpRegion *region,
-         guint     depth)
-{
-  sp_region_enter (region);
-  if (depth > 1)
-    recurse (region, depth - 1);
-  sp_region_exit (region);
-}
-
-static void
 test_file_recursion_deeper_than_limit (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
@@ -165,7 +144,7 @@ test_file_recursion_deeper_than_limit (void)
   g_autoptr(GArray) starts = NULL;
   g_autoptr(GArray) ends = NULL;
 
-  recurse (sp_profile_manager_profile_region (manager, "deep"), 5000);
+  sp_test_recurse (sp_profile_manager_profile_region (manager, "deep"), 5000);
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
 
   starts = sp_test_read_i64 (path, "/rank0/regions/deep/start_times");
@@ -192,7 +171,7 @@ test_file_modes_without_file (void)
   sp_config_set_enabled (config, FALSE);
   sp_profile_manager_setup (manager, config);
   region = sp_profile_manager_profile_region (manager, "r");
-  calls (region, 100);
+  sp_test_calls (region, 100);
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
@@ -200,7 +179,7 @@ test_file_modes_without_file (void)
   sp_config_set_enabled (config, TRUE);
   sp_config_set_flush_to_disk (config, FALSE);
   sp_profile_manager_setup (manager, config);
-  calls (region, 100);
+  sp_test_calls (region, 100);
   g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 100);
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -209,7 +188,7 @@ test_file_modes_without_file (void)
   sp_config_set_flush_to_disk (config, TRUE);
   sp_config_set_time_trace (config, FALSE);
   sp_profile_manager_setup (manager, config);
-  calls (region, 100);
+  sp_test_calls (region, 100);
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
   g_assert_cmpint (sp_test_read_attr_int (path, "/rank0/regions/r", "num_calls"), ==, 100);
   {
@@ -240,7 +219,7 @@ test_file_recover_after_crash (void)
       SpProfileManager *manager = manager_for (path, 64);
       SpRegion *region = sp_profile_manager_profile_region (manager, "work/item");
 
-      calls (region, 1000);
+      sp_test_calls (region, 1000);
       _exit (0);
     }
 
