@@ -38,6 +38,10 @@
 static void
 sp_writer_region_free (SpWriterRegion *region)
 {
+  /* Gaps left by sp_writer_rank_get_region() are NULL. */
+  if (region == NULL)
+    return;
+
   g_free (region->name);
   g_array_unref (region->blocks);
   g_free (region);
