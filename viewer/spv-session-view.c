@@ -1,0 +1,829 @@
+/* spv-session-view.c
+ *
+ * Copyright 2026 The scope-profiler authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "spv-config.h"
+
+#include "spv-calls-chart.h"
+#include "spv-histogram.h"
+#include "spv-region-item.h"
+#include "spv-series.h"
+#include "spv-session-view.h"
+#include "spv-util.h"
+
+/* One open session: loads it off the main thread with a progress bar,
+ * shows why when it cannot, and otherwise the timeline above the regions
+ * table and the durations of the regions selected in either. */
+
+#define MAX_SERIES 6
+
+struct _SpvSessionView
+{
+  AdwBin               parent_instance;
+
+  /* template */
+  GtkStack            *stack;
+  AdwStatusPage       *loading_page;
+  GtkProgressBar      *progress_bar;
+  AdwStatusPage       *error_page;
+  GtkLabel            *summary_label;
+  GtkPaned            *vpaned;
+  SpvTimeline         *timeline;
+  GtkSearchEntry      *search_entry;
+  GtkDropDown         *rank_dropdown;
+  GtkScrolledWindow   *table_scroller;
+  GtkColumnView       *column_view;
+  GtkLabel            *durations_label;
+  GtkSwitch           *log_switch;
+  SpvCallsChart       *calls_chart;
+  SpvHistogram        *histogram;
+
+  GFile               *file;
+  SpSession           *session;
+  GCancellable        *cancellable;
+  SpSession           *loading;          /* the session being loaded */
+  char                *title;
+  char                *error_message;
+  SpvSessionViewState  state;
+
+  GListStore          *store;
+  GtkStringFilter     *filter;
+  GtkFilterListModel  *filter_model;
+  GtkSortListModel    *sort_model;
+  GtkMultiSelection   *selection;
+  GArray              *rank_values;
+  guint                rank;
+  GPtrArray           *series;
+  gboolean             updating_selection;
+};
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_STATE,
+  PROP_ERROR_MESSAGE,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (SpvSessionView, spv_session_view, ADW_TYPE_BIN)
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  KIND_NAME,
+  KIND_COUNT,
+  KIND_DURATION,
+  KIND_PERCENT,
+} ColumnKind;
+
+typedef struct
+{
+  const char *property;
+  const char *title;
+  ColumnKind  kind;
+  int         width;
+} ColumnDef;
+
+static const ColumnDef columns[] = {
+  { "name", "Region", KIND_NAME, 150 },
+  { "calls", "Calls", KIND_COUNT, 72 },
+  { "total", "Total", KIND_DURATION, 66 },
+  { "self", "Self", KIND_DURATION, 66 },
+  { "mean", "Mean", KIND_DURATION, 66 },
+  { "min", "Min", KIND_DURATION, 66 },
+  { "max", "Max", KIND_DURATION, 66 },
+  { "stddev", "Std Dev", KIND_DURATION, 66 },
+  { "p90", "P90", KIND_DURATION, 66 },
+  { "percent", "% of Session", KIND_PERCENT, 92 },
+};
+
+static void
+set_state (SpvSessionView      *self,
+           SpvSessionViewState  state)
+{
+  static const char * const pages[] = { "loading", "error", "content" };
+
+  self->state = state;
+  gtk_stack_set_visible_child_name (self->stack, pages[state]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               const ColumnDef          *def)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  if (def->kind == KIND_NAME)
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+    }
+  else
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_add_css_class (label, "numeric");
+    }
+  gtk_list_item_set_child (list_item, label);
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              const ColumnDef          *def)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (list_item));
+  GObject *item = gtk_list_item_get_item (list_item);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (item), def->property);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autofree char *text = NULL;
+
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (item, def->property, &value);
+
+  switch (def->kind)
+    {
+    case KIND_NAME:
+      {
+        const GdkRGBA *color = spv_region_item_get_color (SPV_REGION_ITEM (item));
+        g_autofree char *rgb = NULL;
+        g_autofree char *escaped = g_markup_escape_text (g_value_get_string (&value), -1);
+
+        rgb = g_strdup_printf ("#%02x%02x%02x", (int) (color->red * 255), (int) (color->green * 255),
+                               (int) (color->blue * 255));
+        text = g_strdup_printf ("<span foreground=\"%s\">■</span> %s", rgb, escaped);
+        gtk_label_set_markup (label, text);
+        gtk_widget_set_tooltip_text (GTK_WIDGET (label), g_value_get_string (&value));
+        return;
+      }
+    case KIND_COUNT:
+      text = g_strdup_printf ("%" G_GUINT64_FORMAT, g_value_get_uint64 (&value));
+      break;
+    case KIND_DURATION:
+      text = spv_format_duration (G_VALUE_HOLDS_DOUBLE (&value) ? g_value_get_double (&value)
+                                                                 : (double) g_value_get_int64 (&value));
+      break;
+    case KIND_PERCENT:
+      text = g_strdup_printf ("%.1f %%", g_value_get_double (&value));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_label_set_text (label, text);
+}
+
+static void
+setup_columns (SpvSessionView *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      const ColumnDef *def = &columns[i];
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      GtkExpression *expr = gtk_property_expression_new (SPV_TYPE_REGION_ITEM, NULL, def->property);
+      g_autoptr(GtkColumnViewColumn) column = NULL;
+      GtkSorter *sorter;
+
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), (gpointer) def);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), (gpointer) def);
+
+      if (def->kind == KIND_NAME)
+        sorter = GTK_SORTER (gtk_string_sorter_new (expr));
+      else
+        sorter = GTK_SORTER (gtk_numeric_sorter_new (expr));
+
+      column = gtk_column_view_column_new (def->title, factory);
+      gtk_column_view_column_set_sorter (column, sorter);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_column_set_fixed_width (column, def->width);
+      gtk_column_view_column_set_expand (column, def->kind == KIND_NAME);
+      gtk_column_view_append_column (self->column_view, column);
+      g_object_unref (sorter);
+    }
+}
+
+static void
+update_series (SpvSessionView *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint pos;
+  guint first_region = G_MAXUINT;
+
+  g_clear_pointer (&self->series, g_ptr_array_unref);
+  self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) spv_series_unref);
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (self->session != NULL && gtk_bitset_iter_init_first (&iter, selected, &pos))
+    {
+      do
+        {
+          g_autoptr(SpvRegionItem) item = g_list_model_get_item (G_LIST_MODEL (self->selection), pos);
+          guint region = spv_region_item_get_region (item);
+
+          if (first_region == G_MAXUINT)
+            first_region = region;
+          g_ptr_array_add (self->series, spv_series_new_for_region (self->session, region, self->rank));
+        }
+      while (self->series->len < MAX_SERIES && gtk_bitset_iter_next (&iter, &pos));
+    }
+
+  if (self->series->len == 1)
+    {
+      const SpvSeries *s = g_ptr_array_index (self->series, 0);
+      g_autofree char *label = g_strdup_printf ("Durations of %s", s->name);
+      gtk_label_set_text (self->durations_label, label);
+    }
+  else if (self->series->len > 1)
+    {
+      g_autofree char *label = g_strdup_printf ("Durations of %u regions", self->series->len);
+      gtk_label_set_text (self->durations_label, label);
+    }
+  else
+    gtk_label_set_text (self->durations_label, "Durations");
+
+  spv_calls_chart_set_series (self->calls_chart, self->series);
+  spv_histogram_set_series (self->histogram, self->series);
+
+  self->updating_selection = TRUE;
+  spv_timeline_set_selected_region (self->timeline, first_region);
+  self->updating_selection = FALSE;
+}
+
+static void
+selection_changed_cb (GtkSelectionModel *model,
+                      guint              position,
+                      guint              n_items,
+                      SpvSessionView    *self)
+{
+  update_series (self);
+}
+
+static void
+timeline_region_activated_cb (SpvTimeline    *timeline,
+                              guint           region,
+                              SpvSessionView *self)
+{
+  spv_session_view_select_region (self, region);
+}
+
+static void
+log_switch_cb (GtkSwitch      *sw,
+               GParamSpec     *pspec,
+               SpvSessionView *self)
+{
+  gboolean active = gtk_switch_get_active (sw);
+
+  spv_calls_chart_set_log_scale (self->calls_chart, active);
+  spv_histogram_set_log_scale (self->histogram, active);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   SpvSessionView *self)
+{
+  gtk_string_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+rank_selected_cb (GtkDropDown    *dropdown,
+                  GParamSpec     *pspec,
+                  SpvSessionView *self)
+{
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  if (self->rank_values == NULL || selected >= self->rank_values->len)
+    return;
+  spv_session_view_set_rank (self, g_array_index (self->rank_values, guint, selected));
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  SpvSessionView *self = SPV_SESSION_VIEW (widget);
+
+  if (g_str_equal (action_name, "view.zoom-in"))
+    spv_timeline_zoom (self->timeline, 1.5);
+  else if (g_str_equal (action_name, "view.zoom-out"))
+    spv_timeline_zoom (self->timeline, 1 / 1.5);
+  else if (g_str_equal (action_name, "view.zoom-reset"))
+    spv_timeline_zoom_reset (self->timeline);
+  else
+    spv_timeline_zoom_to_selection (self->timeline);
+}
+
+static void
+focus_search_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (SPV_SESSION_VIEW (widget)->search_entry));
+}
+
+static void
+spv_session_view_dispose (GObject *object)
+{
+  SpvSessionView *self = SPV_SESSION_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->loading != NULL)
+    g_signal_handlers_disconnect_by_data (self->loading, self);
+  g_clear_object (&self->loading);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->timeline != NULL)
+    g_signal_handlers_disconnect_by_data (self->timeline, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->series, g_ptr_array_unref);
+  g_clear_pointer (&self->rank_values, g_array_unref);
+
+  G_OBJECT_CLASS (spv_session_view_parent_class)->dispose (object);
+}
+
+static void
+spv_session_view_finalize (GObject *object)
+{
+  SpvSessionView *self = SPV_SESSION_VIEW (object);
+
+  g_free (self->title);
+  g_free (self->error_message);
+
+  G_OBJECT_CLASS (spv_session_view_parent_class)->finalize (object);
+}
+
+static void
+spv_session_view_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  SpvSessionView *self = SPV_SESSION_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+    case PROP_0:
+    case N_PROPS:
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spv_session_view_class_init (SpvSessionViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spv_session_view_dispose;
+  object_class->finalize = spv_session_view_finalize;
+  object_class->get_property = spv_session_view_get_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, 0, SPV_SESSION_VIEW_READY, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (SPV_TYPE_TIMELINE);
+  g_type_ensure (SPV_TYPE_CALLS_CHART);
+  g_type_ensure (SPV_TYPE_HISTOGRAM);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/gnome/ScopeProfiler/Viewer/spv-session-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, stack);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, loading_page);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, vpaned);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, timeline);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, rank_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, table_scroller);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, durations_label);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, log_switch);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, calls_chart);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, histogram);
+
+  gtk_widget_class_install_action (widget_class, "view.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-reset", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-selection", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.find", NULL, focus_search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "view.find", NULL);
+}
+
+static void
+spv_session_view_init (SpvSessionView *self)
+{
+  GtkExpression *name_expr;
+  GtkSorter *sorter;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rank = SPV_ALL_RANKS;
+  self->store = g_list_store_new (SPV_TYPE_REGION_ITEM);
+
+  name_expr = gtk_property_expression_new (SPV_TYPE_REGION_ITEM, NULL, "name");
+  self->filter = gtk_string_filter_new (name_expr);
+  gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
+  gtk_string_filter_set_ignore_case (self->filter, TRUE);
+
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
+                                                  GTK_FILTER (self->filter));
+  setup_columns (self);
+  sorter = gtk_column_view_get_sorter (self->column_view);
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model), g_object_ref (sorter));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->sort_model));
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect (self->timeline, "region-activated", G_CALLBACK (timeline_region_activated_cb), self);
+  g_signal_connect (self->log_switch, "notify::active", G_CALLBACK (log_switch_cb), self);
+  g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (search_changed_cb), self);
+  g_signal_connect (self->rank_dropdown, "notify::selected", G_CALLBACK (rank_selected_cb), self);
+
+  spv_session_view_sort_by (self, "total", GTK_SORT_DESCENDING);
+  log_switch_cb (self->log_switch, NULL, self);
+}
+
+SpvSessionView *
+spv_session_view_new (void)
+{
+  return g_object_new (SPV_TYPE_SESSION_VIEW, NULL);
+}
+
+static void
+progress_cb (SpSession      *session,
+             GParamSpec     *pspec,
+             SpvSessionView *self)
+{
+  gtk_progress_bar_set_fraction (self->progress_bar, sp_session_get_progress (session));
+}
+
+static void
+fail (SpvSessionView *self,
+      const char     *message)
+{
+  g_free (self->error_message);
+  self->error_message = g_strdup (message);
+  adw_status_page_set_description (self->error_page, message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+  set_state (self, SPV_SESSION_VIEW_ERROR);
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(SpvSessionView) self = user_data;
+  SpSession *session = SP_SESSION (object);
+  g_autoptr(GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_func (session, progress_cb, self);
+
+  /* a load that was replaced, or a view that was closed meanwhile */
+  if (session != self->loading)
+    return;
+  g_clear_object (&self->loading);
+
+  if (!sp_session_load_finish (session, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail (self, error->message);
+      return;
+    }
+
+  spv_session_view_set_session (self, session);
+}
+
+/**
+ * spv_session_view_load:
+ *
+ * Starts loading @file in a worker thread; the view shows the progress,
+ * then the session or the reason it could not be read.
+ */
+void
+spv_session_view_load (SpvSessionView *self,
+                       GFile          *file)
+{
+  g_autoptr(SpSession) session = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (SPV_IS_SESSION_VIEW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  g_set_object (&self->file, file);
+  g_free (self->title);
+  self->title = g_file_get_basename (file);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+
+  adw_status_page_set_description (self->loading_page, self->title);
+  set_state (self, SPV_SESSION_VIEW_LOADING);
+
+  if (!(path = g_file_get_path (file)))
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_autofree char *message = g_strdup_printf ("%s is not a local file", uri);
+      fail (self, message);
+      return;
+    }
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->loading != NULL)
+    g_signal_handlers_disconnect_by_data (self->loading, self);
+
+  session = sp_session_new ();
+  g_set_object (&self->loading, session);
+  g_signal_connect (session, "notify::progress", G_CALLBACK (progress_cb), self);
+  sp_session_load_async (session, path, self->cancellable, load_cb, g_object_ref (self));
+}
+
+static void
+update_summary (SpvSessionView *self)
+{
+  g_autofree char *span = spv_format_duration ((double) (sp_session_get_end_time (self->session) -
+                                                         sp_session_get_start_time (self->session)));
+  guint n_ranks = 0;
+  g_autofree char *text = NULL;
+  guint64 overlaps = sp_session_get_n_overlaps (self->session);
+
+  sp_session_get_ranks (self->session, &n_ranks);
+  text = g_strdup_printf ("%s · %u regions · %u %s · %u %s%s", span,
+                          sp_session_get_n_regions (self->session),
+                          n_ranks, n_ranks == 1 ? "rank" : "ranks",
+                          sp_session_get_n_lanes (self->session),
+                          sp_session_get_n_lanes (self->session) == 1 ? "thread" : "threads",
+                          overlaps > 0 ? " · some intervals overlap without nesting" : "");
+  gtk_label_set_text (self->summary_label, text);
+
+  /* what the run recorded about itself (host, command line, ...) */
+  {
+    g_auto(GStrv) keys = sp_session_list_metadata_keys (self->session);
+    g_autoptr(GString) tooltip = g_string_new (NULL);
+
+    for (guint i = 0; keys != NULL && keys[i] != NULL && i < 40; i++)
+      {
+        g_autoptr(GVariant) value = sp_session_get_metadata (self->session, keys[i]);
+        g_autofree char *printed = NULL;
+
+        if (value == NULL)
+          continue;
+        printed = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+                    ? g_variant_dup_string (value, NULL)
+                    : g_variant_print (value, FALSE);
+        if (tooltip->len > 0)
+          g_string_append_c (tooltip, '\n');
+        g_string_append_printf (tooltip, "%s: %s", keys[i], printed);
+      }
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), tooltip->len > 0 ? tooltip->str : NULL);
+  }
+}
+
+void
+spv_session_view_set_session (SpvSessionView *self,
+                              SpSession      *session)
+{
+  g_autoptr(GtkStringList) ranks_model = gtk_string_list_new (NULL);
+  const guint *ranks;
+  guint n_ranks = 0;
+
+  g_return_if_fail (SPV_IS_SESSION_VIEW (self));
+  g_return_if_fail (SP_IS_SESSION (session));
+
+  g_set_object (&self->session, session);
+
+  if (self->title == NULL)
+    {
+      const char *path = sp_session_get_path (session);
+      self->title = path ? g_path_get_basename (path) : g_strdup ("Session");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+    }
+
+  ranks = sp_session_get_ranks (session, &n_ranks);
+  g_clear_pointer (&self->rank_values, g_array_unref);
+  self->rank_values = g_array_new (FALSE, FALSE, sizeof (guint));
+  {
+    guint all = SPV_ALL_RANKS;
+    g_array_append_val (self->rank_values, all);
+    gtk_string_list_append (ranks_model, "All Ranks");
+  }
+  for (guint i = 0; i < n_ranks; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("Rank %u", ranks[i]);
+      g_array_append_val (self->rank_values, ranks[i]);
+      gtk_string_list_append (ranks_model, label);
+    }
+  g_signal_handlers_block_by_func (self->rank_dropdown, rank_selected_cb, self);
+  gtk_drop_down_set_model (self->rank_dropdown, G_LIST_MODEL (ranks_model));
+  gtk_drop_down_set_selected (self->rank_dropdown, 0);
+  g_signal_handlers_unblock_by_func (self->rank_dropdown, rank_selected_cb, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->rank_dropdown), n_ranks > 1);
+
+  spv_timeline_set_session (self->timeline, session);
+
+  /* as tall as the lanes need, leaving the table and charts room */
+  {
+    int nat = 0;
+
+    gtk_widget_measure (GTK_WIDGET (self->timeline), GTK_ORIENTATION_VERTICAL, -1, NULL, &nat, NULL, NULL);
+    gtk_paned_set_position (self->vpaned, CLAMP (nat + 44, 160, 420));
+  }
+  self->rank = G_MAXUINT - 1; /* force the rows to be built */
+  spv_session_view_set_rank (self, SPV_ALL_RANKS);
+  update_summary (self);
+
+  set_state (self, SPV_SESSION_VIEW_READY);
+}
+
+/* Shows the statistics of one rank (or SPV_ALL_RANKS) in the table. */
+void
+spv_session_view_set_rank (SpvSessionView *self,
+                           guint           rank)
+{
+  g_autoptr(GListStore) items = NULL;
+  g_autoptr(GPtrArray) array = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n;
+
+  g_return_if_fail (SPV_IS_SESSION_VIEW (self));
+
+  if (self->session == NULL || rank == self->rank)
+    return;
+
+  self->rank = rank;
+  items = spv_region_item_list_new (self->session, rank);
+  n = g_list_model_get_n_items (G_LIST_MODEL (items));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (array, g_list_model_get_item (G_LIST_MODEL (items), i));
+  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
+                       array->pdata, array->len);
+
+  for (guint i = 0; i < self->rank_values->len; i++)
+    if (g_array_index (self->rank_values, guint, i) == rank)
+      gtk_drop_down_set_selected (self->rank_dropdown, i);
+
+  /* The most expensive region is where the user looks first. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), 0, TRUE);
+  else
+    update_series (self);
+}
+
+/* Selects @region in the table (and so in the timeline) and scrolls it
+ * into view. The filter is cleared if it hides the region. */
+void
+spv_session_view_select_region (SpvSessionView *self,
+                                guint           region)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_if_fail (SPV_IS_SESSION_VIEW (self));
+
+  model = G_LIST_MODEL (self->selection);
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      n = g_list_model_get_n_items (model);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(SpvRegionItem) item = g_list_model_get_item (model, i);
+
+          if (spv_region_item_get_region (item) == region)
+            {
+              GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->table_scroller);
+              double upper = gtk_adjustment_get_upper (adj);
+              double page = gtk_adjustment_get_page_size (adj);
+
+              gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+              /* GTK 4.8 has no gtk_column_view_scroll_to(); rows have equal heights. */
+              if (upper > page)
+                gtk_adjustment_set_value (adj, upper * i / n - page / 3);
+              return;
+            }
+        }
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      gtk_string_filter_set_search (self->filter, NULL);
+    }
+}
+
+void
+spv_session_view_set_filter_text (SpvSessionView *self,
+                                  const char     *text)
+{
+  g_return_if_fail (SPV_IS_SESSION_VIEW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+  gtk_string_filter_set_search (self->filter, text);
+}
+
+/* Sorts the table by the column showing @column (a SpvRegionItem property). */
+void
+spv_session_view_sort_by (SpvSessionView *self,
+                          const char     *column,
+                          GtkSortType     order)
+{
+  GListModel *cols;
+
+  g_return_if_fail (SPV_IS_SESSION_VIEW (self));
+
+  cols = gtk_column_view_get_columns (self->column_view);
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    if (g_str_equal (columns[i].property, column))
+      {
+        g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (cols, i);
+        gtk_column_view_sort_by_column (self->column_view, col, order);
+      }
+}
+
+SpSession *
+spv_session_view_get_session (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return self->session;
+}
+
+GFile *
+spv_session_view_get_file (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return self->file;
+}
+
+SpvSessionViewState
+spv_session_view_get_state (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), SPV_SESSION_VIEW_ERROR);
+  return self->state;
+}
+
+const char *
+spv_session_view_get_title (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return self->title;
+}
+
+const char *
+spv_session_view_get_error_message (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return self->error_message;
+}
+
+/* The rows as the table shows them: filtered and sorted. */
+GListModel *
+spv_session_view_get_rows (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return G_LIST_MODEL (self->selection);
+}
+
+GtkSelectionModel *
+spv_session_view_get_selection (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return GTK_SELECTION_MODEL (self->selection);
+}
+
+SpvTimeline *
+spv_session_view_get_timeline (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return self->timeline;
+}
+
+/* (element-type SpvSeries): the series shown in the durations charts */
+GPtrArray *
+spv_session_view_get_series (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return self->series;
+}
