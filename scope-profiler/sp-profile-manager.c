@@ -204,6 +204,7 @@ sp_profile_manager_reset_locked (SpProfileManager *self,
   self->generation++;
 
   sp_ranks_detect (config, &self->ranks);
+  sp_region_update_sysprof ();
 }
 
 /* What every file of the session carries in /metadata. */

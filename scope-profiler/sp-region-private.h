@@ -87,6 +87,7 @@ void      sp_region_collect      (SpRegion         *self,
                                   SpStats          *stats);
 void      sp_region_grow_record  (SpRegionThread   *record,
                                   guint             capacity);
+void      sp_region_update_sysprof (void);
 
 static inline SpRegionMode
 sp_region_get_mode (SpRegion *self)

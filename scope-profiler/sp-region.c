@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef SP_HAVE_SYSPROF_CAPTURE
+# include <sysprof-capture.h>
+#endif
+
 #include "sp-clock-private.h"
 #include "sp-profile-manager-private.h"
 #include "sp-region-private.h"
@@ -47,6 +51,12 @@ G_DEFINE_FINAL_TYPE (SpRegion, sp_region, G_TYPE_OBJECT)
 static GParamSpec *properties[N_PROPS];
 static guint sp_region_next_id;
 static GType sp_region_type;
+
+/* Set when the process runs under Sysprof (and the library was built with
+ * it): each recorded call is then also sent as a live Sysprof mark. When
+ * it is not, this is the only cost on the hot path: one predictable
+ * branch on a global. */
+static gboolean sp_region_sysprof_live;
 
 /* SP_IS_REGION() for the hot path: the type is final, so comparing the
  * class's type is the whole check, without calling sp_region_get_type(). */
@@ -288,6 +298,28 @@ sp_region_make_room (SpRegion       *self,
     sp_region_grow_record (record, MAX (64, record->capacity * 2));
 }
 
+/* Sysprof hands its control socket to the processes it profiles. */
+void
+sp_region_update_sysprof (void)
+{
+#ifdef SP_HAVE_SYSPROF_CAPTURE
+  __atomic_store_n (&sp_region_sysprof_live,
+                    g_getenv ("SYSPROF_CONTROL_FD") != NULL &&
+                    g_strcmp0 (g_getenv ("SCOPE_PROFILER_SYSPROF"), "0") != 0,
+                    __ATOMIC_RELAXED);
+#endif
+}
+
+static G_GNUC_NO_INLINE void
+sp_region_send_mark (SpRegion *self,
+                     gint64    start,
+                     gint64    end)
+{
+#ifdef SP_HAVE_SYSPROF_CAPTURE
+  sysprof_collector_mark (start, end - start, "scope-profiler", self->name, NULL);
+#endif
+}
+
 /* The hot path. */
 
 static inline SpRegionThread *
@@ -362,6 +394,9 @@ sp_region_exit_internal (SpRegion       *self,
       record->starts[n] = record->stack[depth];
       record->ends[n] = now;
       __atomic_store_n (&record->n, n + 1, __ATOMIC_RELEASE);
+
+      if G_UNLIKELY (sp_region_sysprof_live)
+        sp_region_send_mark (self, record->starts[n], now);
     }
 
   __atomic_store_n (&record->num_calls, record->num_calls + 1, __ATOMIC_RELAXED);
