@@ -34,6 +34,8 @@ static const Command commands[] = {
   { "info",    sp_tool_info,    "Metadata, ranks, threads and counts of a session" },
   { "merge",   sp_tool_merge,   "Combine per-rank or per-process sessions into one file" },
   { "recover", sp_tool_recover, "Write the session of a crashed run from its spill file" },
+  { "imbalance", sp_tool_imbalance, "Load imbalance of each region across the ranks of a session" },
+  { "scaling", sp_tool_scaling, "Speedup and efficiency of each region over runs with different rank counts" },
 };
 
 /* Messages from deep down may span lines; the tool promises one. */

@@ -39,6 +39,10 @@ int             sp_tool_merge              (int            argc,
                                             char         **argv);
 int             sp_tool_recover            (int            argc,
                                             char         **argv);
+int             sp_tool_imbalance          (int            argc,
+                                            char         **argv);
+int             sp_tool_scaling            (int            argc,
+                                            char         **argv);
 
 /* Prints "scope-profiler COMMAND: MESSAGE" on one line of stderr and
  * returns SP_TOOL_EXIT_FAILURE. */

@@ -16,7 +16,7 @@ import pytest
 h5py = pytest.importorskip("h5py")
 np = pytest.importorskip("numpy")
 
-COMMANDS = ["summary", "diff", "export", "info", "merge", "recover"]
+COMMANDS = ["summary", "diff", "export", "info", "merge", "recover", "imbalance", "scaling"]
 
 
 # --------------------------------------------------------------------------
@@ -758,3 +758,51 @@ def test_progress_bar_on_a_terminal(cli, tmp_path):
     assert text.endswith("\r\x1b[K")
     _, rows = parse_table(stdout.decode())
     assert rows["tick"][1:3] == [str(n), str(50 * n)]
+
+
+# --------------------------------------------------------------------------
+# Ranks: load imbalance and scaling
+
+
+def write_ranked_run(path, per_rank_durations, mpi_size=None):
+    """A Python-package-style schema-1 file: region "solve" on each rank
+    with the given call durations (ns)."""
+    with h5py.File(path, "w") as f:
+        meta = f.create_group("metadata")
+        meta.attrs["mpi_size"] = np.int64(mpi_size or len(per_rank_durations))
+        for rank, durations in enumerate(per_rank_durations):
+            g = f.create_group(f"rank{rank}/regions/solve")
+            starts = np.cumsum([1000] + [d + 10 for d in durations[:-1]]).astype(np.int64)
+            g["start_times"] = starts
+            g["end_times"] = starts + np.asarray(durations, dtype=np.int64)
+
+
+def test_imbalance(cli, tmp_path):
+    path = tmp_path / "imbalanced.h5"
+    write_ranked_run(path, [[10, 10], [20, 20], [30, 30], [40, 40]])
+    out = cli("imbalance", "--ns", path).stdout.splitlines()
+    assert out[0].split() == ["Region", "Ranks", "Min", "Mean", "Max", "Max/mean", "Slowest"]
+    row = out[1].split()
+    # Per-rank totals 20, 40, 60, 80: max/mean = 80/50.
+    assert row[:6] == ["solve", "4", "20", "50", "80", "1.60"]
+    assert " ".join(row[6:]) == "rank 3"
+    assert_clean_failure(cli("imbalance"), "imbalance")
+    assert_clean_failure(cli("imbalance", path, path), "imbalance")
+
+
+def test_scaling(cli, tmp_path):
+    runs = {
+        "one.h5": [[100]],
+        "two.h5": [[50], [60]],
+        "four.h5": [[25], [25], [25], [30]],
+    }
+    for name, durations in runs.items():
+        write_ranked_run(tmp_path / name, durations)
+    # Given out of order: the report orders runs by rank count.
+    out = cli("scaling", "--ns", tmp_path / "four.h5", tmp_path / "one.h5", tmp_path / "two.h5").stdout
+    lines = out.splitlines()
+    assert lines[0].split() == ["Region", "1", "ranks", "2", "ranks", "4", "ranks"]
+    assert lines[1].split() == ["ideal", "speedup", "1.00x", "2.00x", "4.00x"]
+    # Time on the slowest rank, speedup over one rank, efficiency.
+    assert lines[2].split() == ["solve", "100", "60", "1.67x", "83%", "30", "3.33x", "83%"]
+    assert_clean_failure(cli("scaling", tmp_path / "one.h5"), "scaling")
