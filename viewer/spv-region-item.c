@@ -29,6 +29,7 @@ struct _SpvRegionItem
   double   p90;
   double   p99;
   double   percent;
+  double   imbalance;
   GdkRGBA  color;
 };
 
@@ -47,6 +48,7 @@ enum {
   PROP_P90,
   PROP_P99,
   PROP_PERCENT,
+  PROP_IMBALANCE,
   N_PROPS
 };
 
@@ -87,6 +89,7 @@ spv_region_item_get_property (GObject    *object,
     case PROP_P90: g_value_set_double (value, self->p90); break;
     case PROP_P99: g_value_set_double (value, self->p99); break;
     case PROP_PERCENT: g_value_set_double (value, self->percent); break;
+    case PROP_IMBALANCE: g_value_set_double (value, self->imbalance); break;
     case PROP_0:
     case N_PROPS:
     default:
@@ -116,6 +119,8 @@ spv_region_item_class_init (SpvRegionItemClass *klass)
   properties[PROP_P90] = g_param_spec_double ("p90", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
   properties[PROP_P99] = g_param_spec_double ("p99", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
   properties[PROP_PERCENT] = g_param_spec_double ("percent", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  /* max / mean over ranks of the region's total: 1.0 is an even load. */
+  properties[PROP_IMBALANCE] = g_param_spec_double ("imbalance", NULL, NULL, 0, G_MAXDOUBLE, 1, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -123,6 +128,33 @@ spv_region_item_class_init (SpvRegionItemClass *klass)
 static void
 spv_region_item_init (SpvRegionItem *self)
 {
+}
+
+/* The run waits for its slowest rank: max / mean of the region's total
+ * over the session's ranks (ranks without calls count as 0). */
+static double
+region_imbalance (SpSession *session,
+                  guint      region)
+{
+  const guint *ranks;
+  guint n_ranks = 0;
+  gint64 max = 0;
+  double sum = 0;
+
+  ranks = sp_session_get_ranks (session, &n_ranks);
+  if (n_ranks < 2)
+    return 1.0;
+
+  for (guint i = 0; i < n_ranks; i++)
+    {
+      g_autoptr(SpRegionStats) stats = sp_session_get_region_stats_for_rank (session, region, ranks[i]);
+      gint64 total = stats ? sp_region_stats_get_total (stats) : 0;
+
+      sum += total;
+      max = MAX (max, total);
+    }
+
+  return sum > 0 ? max / (sum / n_ranks) : 1.0;
 }
 
 /* The rows of the regions table for @rank (or SPV_ALL_RANKS): one per
@@ -164,6 +196,7 @@ spv_region_item_list_new (SpSession *session,
       item->p99 = sp_region_stats_get_p99 (stats);
       item->color = spv_session_region_colors (session)[r];
       item->percent = span > 0 ? 100.0 * (double) item->total / (double) span : 0.0;
+      item->imbalance = region_imbalance (session, r);
       g_ptr_array_add (items, item);
     }
 
@@ -219,4 +252,11 @@ spv_region_item_get_color (SpvRegionItem *self)
 {
   g_return_val_if_fail (SPV_IS_REGION_ITEM (self), NULL);
   return &self->color;
+}
+
+double
+spv_region_item_get_imbalance (SpvRegionItem *self)
+{
+  g_return_val_if_fail (SPV_IS_REGION_ITEM (self), 0);
+  return self->imbalance;
 }

@@ -27,6 +27,7 @@ guint64     spv_region_item_get_calls     (SpvRegionItem *self);
 gint64      spv_region_item_get_total     (SpvRegionItem *self);
 double      spv_region_item_get_mean      (SpvRegionItem *self);
 double      spv_region_item_get_percent   (SpvRegionItem *self);
+double      spv_region_item_get_imbalance (SpvRegionItem *self);
 const GdkRGBA *spv_region_item_get_color  (SpvRegionItem *self);
 
 G_END_DECLS

@@ -78,6 +78,7 @@ typedef enum
   KIND_COUNT,
   KIND_DURATION,
   KIND_PERCENT,
+  KIND_RATIO,
 } ColumnKind;
 
 typedef struct
@@ -89,8 +90,8 @@ typedef struct
 } ColumnDef;
 
 static const ColumnDef columns[] = {
-  { "name", "Region", KIND_NAME, 150 },
-  { "calls", "Calls", KIND_COUNT, 72 },
+  { "name", "Region", KIND_NAME, 130 },
+  { "calls", "Calls", KIND_COUNT, 60 },
   { "total", "Total", KIND_DURATION, 66 },
   { "self", "Self", KIND_DURATION, 66 },
   { "mean", "Mean", KIND_DURATION, 66 },
@@ -98,7 +99,8 @@ static const ColumnDef columns[] = {
   { "max", "Max", KIND_DURATION, 66 },
   { "stddev", "Std Dev", KIND_DURATION, 66 },
   { "p90", "P90", KIND_DURATION, 66 },
-  { "percent", "% of Session", KIND_PERCENT, 92 },
+  { "percent", "% of Session", KIND_PERCENT, 88 },
+  { "imbalance", "Max/Mean", KIND_RATIO, 72 },
 };
 
 static void
@@ -170,6 +172,11 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
       break;
     case KIND_PERCENT:
       text = g_strdup_printf ("%.1f %%", g_value_get_double (&value));
+      break;
+    case KIND_RATIO:
+      text = g_strdup_printf ("%.2f×", g_value_get_double (&value));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (label),
+                                   "Load imbalance across ranks: the slowest rank's total over the mean");
       break;
     default:
       g_assert_not_reached ();
@@ -647,6 +654,15 @@ spv_session_view_set_session (SpvSessionView *self,
   gtk_drop_down_set_selected (self->rank_dropdown, 0);
   g_signal_handlers_unblock_by_func (self->rank_dropdown, rank_selected_cb, self);
   gtk_widget_set_visible (GTK_WIDGET (self->rank_dropdown), n_ranks > 1);
+
+  /* Imbalance across ranks only means something with several. */
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    if (columns[i].kind == KIND_RATIO)
+      {
+        g_autoptr(GtkColumnViewColumn) column =
+          g_list_model_get_item (gtk_column_view_get_columns (self->column_view), i);
+        gtk_column_view_column_set_visible (column, n_ranks > 1);
+      }
 
   spv_timeline_set_session (self->timeline, session);
 

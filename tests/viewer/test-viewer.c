@@ -11,6 +11,7 @@
 
 #include "spv-config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <adwaita.h>
@@ -488,6 +489,83 @@ test_table_model (void)
 }
 
 static void
+record_rank (const char *path,
+             int         rank,
+             guint       calls)
+{
+  g_autoptr(SpProfileManager) manager = sp_profile_manager_new ();
+  g_autoptr(SpConfig) config = sp_config_new ();
+  SpRegion *region;
+
+  sp_config_set_file_path (config, path);
+  sp_config_set_verbose (config, FALSE);
+  sp_config_set_rank (config, rank);
+  sp_config_set_size (config, 2);
+  sp_config_set_merge_timeout (config, 10);
+  sp_profile_manager_setup (manager, config);
+
+  region = sp_profile_manager_profile_region (manager, "uneven");
+  for (guint i = 0; i < calls; i++)
+    {
+      gint64 end = sp_get_current_time () + 20000;
+
+      sp_region_enter (region);
+      while (sp_get_current_time () < end)
+        ;
+      sp_region_exit (region);
+    }
+
+  g_assert_true (sp_profile_manager_finalize (manager, NULL));
+}
+
+static void
+test_table_imbalance (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("spv-imbalance-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "two-ranks.h5", NULL);
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(SpSession) single = load_session ();
+  g_autoptr(SpRegionStats) r0 = NULL;
+  g_autoptr(SpRegionStats) r1 = NULL;
+  SpvSessionView *view;
+  GListModel *rows;
+  double t0, t1;
+
+  /* Rank 1 writes its part, rank 0 merges it: three times the work. */
+  record_rank (path, 1, 10);
+  record_rank (path, 0, 30);
+
+  session = sp_session_new_from_file (path, NULL, NULL);
+  g_assert_nonnull (session);
+
+  view = g_object_ref_sink (spv_session_view_new ());
+  spv_session_view_set_session (view, session);
+  rows = spv_session_view_get_rows (view);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+
+  r0 = sp_session_get_region_stats_for_rank (session, 0, 0);
+  r1 = sp_session_get_region_stats_for_rank (session, 0, 1);
+  t0 = sp_region_stats_get_total (r0);
+  t1 = sp_region_stats_get_total (r1);
+  g_assert_cmpfloat (t0, >, t1);
+  g_assert_cmpfloat_with_epsilon (spv_region_item_get_imbalance (row (rows, 0)),
+                                  MAX (t0, t1) / ((t0 + t1) / 2), 1e-9);
+  g_assert_cmpfloat (spv_region_item_get_imbalance (row (rows, 0)), >, 1.2);
+  g_object_unref (view);
+
+  /* One rank: perfectly even by definition. */
+  view = g_object_ref_sink (spv_session_view_new ());
+  spv_session_view_set_session (view, single);
+  rows = spv_session_view_get_rows (view);
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    g_assert_cmpfloat (spv_region_item_get_imbalance (row (rows, i)), ==, 1.0);
+  g_object_unref (view);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
 test_table_selection (void)
 {
   g_autoptr(SpSession) session = load_session ();
@@ -787,6 +865,7 @@ main (int   argc,
   g_test_add_func ("/Viewer/Timeline/frame-time", test_timeline_frame_time);
   g_test_add_func ("/Viewer/Table/model", test_table_model);
   g_test_add_func ("/Viewer/Table/selection", test_table_selection);
+  g_test_add_func ("/Viewer/Table/imbalance", test_table_imbalance);
   g_test_add_func ("/Viewer/Durations/histogram", test_series_histogram);
   g_test_add_func ("/Viewer/Colors/distinct", test_colors_distinct);
   g_test_add_func ("/Viewer/Compare/model", test_compare_model);
