@@ -209,6 +209,40 @@ sp_tool_merge (int    argc,
 
   sp_metadata_set_string (metadata, "merged_from", sources->str);
 
+  /* A run finalized without some ranks said so; once their parts are
+   * merged in, the note is stale. The run's size stays what it was. */
+  {
+    gint64 mpi_size = 0;
+    gboolean complete = TRUE;
+
+    for (guint i = 0; i < metadata->len; i++)
+      {
+        const SpMetadataEntry *e = g_ptr_array_index (metadata, i);
+        if (g_str_equal (e->key, "mpi_size") && e->string == NULL)
+          mpi_size = e->integer;
+      }
+
+    for (gint64 r = 0; r < mpi_size && complete; r++)
+      {
+        gboolean found = FALSE;
+
+        for (guint i = 0; i < out_ranks->len && !found; i++)
+          found = ((SpWriterRank *) g_ptr_array_index (out_ranks, i))->rank == (guint) r;
+        complete = found;
+      }
+
+    if (mpi_size > 0 && complete)
+      for (guint i = 0; i < metadata->len; i++)
+        {
+          const SpMetadataEntry *e = g_ptr_array_index (metadata, i);
+          if (g_str_equal (e->key, "missing_ranks"))
+            {
+              g_ptr_array_remove_index (metadata, i);
+              break;
+            }
+        }
+  }
+
   /* The intervals point into the sessions, which live until here. */
   if (!sp_h5_write_session (output, metadata, (SpWriterRank **) out_ranks->pdata, out_ranks->len, &error))
     return sp_tool_fail ("merge", "%s: %s", output, error->message);

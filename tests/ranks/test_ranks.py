@@ -75,6 +75,16 @@ def test_a_killed_rank_does_not_hang_or_corrupt(tmp_path):
     # The killed rank left its spill file: what it flushed is recoverable.
     assert any(name.endswith(".spill") for name in os.listdir(tmp_path))
 
+    # Rank 2 is run again; its part merged in later completes the session.
+    env = clean_env(OMPI_COMM_WORLD_RANK="2", OMPI_COMM_WORLD_SIZE="4")
+    subprocess.run([WORKER, path], env=env, check=True, timeout=60)
+    assert os.path.exists(path + ".rank2.h5")
+    full = str(tmp_path / "full.h5")
+    subprocess.run([os.environ["SP_TOOL"], "merge", path, path + ".rank2.h5", "-o", full],
+                   check=True, timeout=60)
+    meta = check_session(full, range(4), lambda r: (r + 1) * 100)
+    assert "missing_ranks" not in meta
+
 
 def test_stale_part_of_another_job_is_not_merged(tmp_path):
     path = str(tmp_path / "run.h5")
