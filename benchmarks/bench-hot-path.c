@@ -6,16 +6,22 @@
  *   enter+exit          <= 1.3 x two clock_gettime(CLOCK_MONOTONIC)
  *   SP_PROFILE_SCOPE    <= 1.3 x two clock_gettime(CLOCK_MONOTONIC)
  *   disabled pair       <= 2 ns
- *   4 threads           <= 1.5 x their single-thread cost
+ *   4 threads           <= 1.5 x their single-thread cost, each on its own
+ *                          region and all on one shared region
+ *
+ * --quick runs a few hundred thousand calls once, for a smoke test.
  */
 
 #include <scope-profiler.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#define N 2000000
-#define REPEATS 7
+#define MAX_REPEATS 7
+
+static int N = 2000000;
+static int REPEATS = MAX_REPEATS;
 
 static volatile gint64 sink;
 
@@ -107,15 +113,20 @@ bench_threads (SpProfileManager *manager, guint n_threads, gboolean shared)
   return worst;
 }
 
-static void
+static gboolean
 report (const char *what, double *values, double target, const char *unit, gboolean ratio)
 {
+  gboolean met;
+
   qsort (values, REPEATS, sizeof (double), cmp_double);
+  met = values[REPEATS / 2] <= target;
   printf ("%-44s min %7.3f  median %7.3f %-4s", what, values[0], values[REPEATS / 2], unit);
   if (target > 0)
-    printf ("  target <= %.2f: %s", target, values[REPEATS / 2] <= target ? "MET" : "NOT MET");
+    printf ("  target <= %.2f: %s", target, met ? "MET" : "NOT MET");
   printf ("\n");
   (void) ratio;
+
+  return target <= 0 || met;
 }
 
 int
@@ -126,11 +137,19 @@ main (int argc, char *argv[])
   g_autoptr(SpConfig) disabled = sp_config_new ();
   g_autofree char *dir = g_dir_make_tmp ("sp-bench-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "bench.h5", NULL);
-  double clock2[REPEATS], pair[REPEATS], scope[REPEATS], off[REPEATS];
-  double r_pair[REPEATS], r_scope[REPEATS], r_threads[REPEATS], one[REPEATS], four[REPEATS];
+  double clock2[MAX_REPEATS], pair[MAX_REPEATS], scope[MAX_REPEATS], off[MAX_REPEATS];
+  double r_pair[MAX_REPEATS], r_scope[MAX_REPEATS], r_threads[MAX_REPEATS], one[MAX_REPEATS];
+  double four[MAX_REPEATS], shared[MAX_REPEATS], r_shared[MAX_REPEATS], r_sharing[MAX_REPEATS];
   guint n_cpus = g_get_num_processors ();
   guint n_threads = MIN (4, MAX (1, n_cpus));
   SpProfileManager *threaded = sp_profile_manager_new ();
+  gboolean ok = TRUE;
+
+  if (argc > 1 && g_str_equal (argv[1], "--quick"))
+    {
+      N = 200000;
+      REPEATS = 1;
+    }
 
   sp_config_set_file_path (config, path);
   sp_config_set_verbose (config, FALSE);
@@ -160,26 +179,44 @@ main (int argc, char *argv[])
       one[r] = bench_threads (threaded, 1, FALSE);
       four[r] = bench_threads (threaded, n_threads, FALSE);
       r_threads[r] = four[r] / one[r];
+      shared[r] = bench_threads (threaded, n_threads, TRUE);
+      r_shared[r] = shared[r] / one[r];
+      r_sharing[r] = shared[r] / four[r];
     }
 
   printf ("scope-profiler hot path, %d calls x %d repeats, %u CPUs\n", N, REPEATS, n_cpus);
   report ("two clock_gettime(CLOCK_MONOTONIC)", clock2, 0, "ns", FALSE);
   report ("enter+exit pair", pair, 0, "ns", FALSE);
   report ("SP_PROFILE_SCOPE", scope, 0, "ns", FALSE);
-  report ("enter+exit / two clock reads", r_pair, 1.3, "x", TRUE);
-  report ("SP_PROFILE_SCOPE / two clock reads", r_scope, 1.3, "x", TRUE);
-  report ("disabled enter+exit pair", off, 2.0, "ns", FALSE);
+  ok &= report ("enter+exit / two clock reads", r_pair, 1.3, "x", TRUE);
+  ok &= report ("SP_PROFILE_SCOPE / two clock reads", r_scope, 1.3, "x", TRUE);
+  ok &= report ("disabled enter+exit pair", off, 2.0, "ns", FALSE);
   report ("1 thread, private region", one, 0, "ns", FALSE);
   {
     char label[64];
     g_snprintf (label, sizeof label, "%u threads, worst thread", n_threads);
     report (label, four, 0, "ns", FALSE);
     g_snprintf (label, sizeof label, "%u threads / 1 thread", n_threads);
-    report (label, r_threads, 1.5, "x", TRUE);
+    ok &= report (label, r_threads, 1.5, "x", TRUE);
+    g_snprintf (label, sizeof label, "%u threads, one shared region, worst", n_threads);
+    report (label, shared, 0, "ns", FALSE);
+    g_snprintf (label, sizeof label, "%u threads on a shared region / 1 thread", n_threads);
+    ok &= report (label, r_shared, 1.5, "x", TRUE);
+    /* Same thread count, so independent of free CPUs: what sharing the
+     * region costs (a cache line written by all threads would show). */
+    g_snprintf (label, sizeof label, "%u threads: shared / private regions", n_threads);
+    report (label, r_sharing, 0, "x", TRUE);
   }
   if (n_cpus < 4)
     printf ("note: only %u CPUs, so %u threads ran (not 4)\n", n_cpus, n_threads);
 
+  printf ("note: the disabled pair is two calls into the shared library through the PLT\n"
+          "      plus a class check and a load each; under 2 ns needs the check inlined\n"
+          "      at the call site (see benchmarks/README.md)\n");
+  printf ("\nbench-hot-path: %s\n", ok ? "all targets MET" : "some targets NOT MET");
+
   g_object_unref (threaded);
+  /* The disabled session left nothing behind; empty, the directory goes. */
+  g_rmdir (dir);
   return 0;
 }

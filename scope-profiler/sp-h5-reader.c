@@ -51,6 +51,10 @@ typedef struct
   /* progress of the current phase */
   guint64                 work_total;
   guint64                 work_done;
+
+  /* One block of each event column, reused for every read that has to
+   * spread its events over several threads (shared by copies of @r). */
+  gint64                **block;
 } Reader;
 
 static void
@@ -348,6 +352,9 @@ read_int_column (Reader      *r,
                    r->path, where, n);
       return FALSE;
     }
+
+  if (buf != NULL)
+    _sp_session_advise_huge (buf, n * sizeof (gint64));
 
   if ((filespace = H5Dget_space (dset)) < 0)
     return reader_fail (r, error, where, "the dataset's shape cannot be read");
@@ -780,41 +787,264 @@ check_thread_ids (Reader       *r,
   return TRUE;
 }
 
-/* Moves events into the raw series of (@region, @rank, thread). */
-static gboolean
-add_events (Reader       *r,
-            const char   *where,
-            guint         region,
-            guint         rank,
-            const gint64 *starts,
-            const gint64 *ends,
-            const gint64 *threads,
-            gsize         n,
-            GError      **error)
+/* Where the events of one thread go while a run of events is spread over
+ * its series. */
+typedef struct
 {
-  SpSessionRawSeries *series = NULL;
+  gint64              thread;
+  gsize               count;
+  SpSessionRawSeries *series;
+  gsize               at;
+} ThreadSlot;
+
+/* The threads of @threads (NULL: all -1) and how many events each has, in
+ * order of first appearance; @slot_of maps a thread to its slot + 1. */
+static GArray *
+plan_threads (const gint64 *threads,
+              gsize         n,
+              GHashTable  **slot_of)
+{
+  GArray *slots = g_array_new (FALSE, FALSE, sizeof (ThreadSlot));
+  ThreadSlot *cur = NULL;
+
+  *slot_of = NULL;
 
   for (gsize i = 0; i < n; i++)
     {
       gint64 thread = threads != NULL ? threads[i] : -1;
+
+      /* Runs of one thread are the rule: look up only on a change. */
+      if (cur == NULL || cur->thread != thread)
+        {
+          gpointer found;
+
+          if (*slot_of == NULL)
+            *slot_of = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+          if ((found = g_hash_table_lookup (*slot_of, &thread)))
+            cur = &g_array_index (slots, ThreadSlot, GPOINTER_TO_SIZE (found) - 1);
+          else
+            {
+              ThreadSlot slot = { thread, 0, NULL, 0 };
+
+              g_array_append_val (slots, slot);
+              g_hash_table_insert (*slot_of, g_memdup2 (&thread, sizeof thread),
+                                   GSIZE_TO_POINTER (slots->len));
+              cur = &g_array_index (slots, ThreadSlot, slots->len - 1);
+            }
+
+          if (threads == NULL)
+            {
+              cur->count = n;
+              break;
+            }
+        }
+
+      cur->count++;
+    }
+
+  return slots;
+}
+
+static gboolean
+read_slab (Reader      *r,
+           hid_t        dset,
+           hid_t        filespace,
+           const char  *where,
+           gsize        off,
+           gsize        count,
+           gint64      *dest,
+           GError     **error)
+{
+  h5_auto hid_t memspace = H5I_INVALID_HID;
+  hsize_t start = off;
+  hsize_t hcount = count;
+
+  if (H5Sselect_hyperslab (filespace, H5S_SELECT_SET, &start, NULL, &hcount, NULL) < 0 ||
+      (memspace = H5Screate_simple (1, &hcount, NULL)) < 0)
+    return reader_fail (r, error, where, "cannot select elements %" G_GSIZE_FORMAT "…", off);
+
+  if (H5Dread (dset, H5T_NATIVE_INT64, memspace, filespace, H5P_DEFAULT, dest) < 0)
+    return reader_fail (r, error, where,
+                        "elements %" G_GSIZE_FORMAT "–%" G_GSIZE_FORMAT " cannot be read "
+                        "(truncated or damaged file?)",
+                        off, off + count);
+
+  return TRUE;
+}
+
+/* How the two event columns hold an interval. */
+typedef enum
+{
+  COLUMNS_START_END,        /* start_times, end_times */
+  COLUMNS_DELTA_DURATION,   /* start_deltas (the first absolute), durations */
+} Columns;
+
+typedef struct
+{
+  hid_t        dset_a;
+  hid_t        dset_b;
+  hid_t        space_a;
+  hid_t        space_b;
+  const char  *where_a;
+  const char  *where_b;
+  Columns      columns;
+} EventColumns;
+
+static void
+event_columns_clear (EventColumns *c)
+{
+  h5_autoclose (&c->space_a);
+  h5_autoclose (&c->space_b);
+  h5_autoclose (&c->dset_a);
+  h5_autoclose (&c->dset_b);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EventColumns, event_columns_clear)
+
+/* Turns @count values of the two columns into start and end times, in
+ * place, checking each interval; @first is the index of the first value
+ * within the run (for messages), @off its index in the columns. */
+static gboolean
+decode_events (Reader             *r,
+               const EventColumns *c,
+               const char         *where,
+               gint64             *a,
+               gint64             *b,
+               gsize               count,
+               gsize               first,
+               gsize               off,
+               gint64             *start,
+               GError            **error)
+{
+  if (c->columns == COLUMNS_DELTA_DURATION)
+    {
+      gint64 s = *start;
+
+      for (gsize j = 0; j < count; j++)
+        {
+          gint64 delta = a[j];
+          gint64 duration = b[j];
+
+          if (first + j == 0)
+            s = delta;
+          else if (__builtin_add_overflow (s, delta, &s))
+            return reader_fail (r, error, c->where_a,
+                                "element %" G_GSIZE_FORMAT " overflows the start time", off + j);
+
+          if (duration < 0)
+            return reader_fail (r, error, c->where_b,
+                                "element %" G_GSIZE_FORMAT " is a negative duration (%" G_GINT64_FORMAT ")",
+                                off + j, duration);
+
+          a[j] = s;
+          if (__builtin_add_overflow (s, duration, &b[j]))
+            return reader_fail (r, error, c->where_b,
+                                "element %" G_GSIZE_FORMAT " overflows the end time", off + j);
+        }
+
+      *start = s;
+      return TRUE;
+    }
+
+  for (gsize j = 0; j < count; j++)
+    {
       gint64 duration;
 
-      if (ends[i] < starts[i])
+      if (b[j] < a[j])
         return reader_fail (r, error, where,
                             "interval %" G_GSIZE_FORMAT " ends before it starts (%" G_GINT64_FORMAT " < %" G_GINT64_FORMAT ")",
-                            i, ends[i], starts[i]);
+                            first + j, b[j], a[j]);
 
       /* Durations must be representable too. */
-      if (__builtin_sub_overflow (ends[i], starts[i], &duration))
+      if (__builtin_sub_overflow (b[j], a[j], &duration))
         return reader_fail (r, error, where,
                             "interval %" G_GSIZE_FORMAT " is too long (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
-                            i, starts[i], ends[i]);
+                            first + j, a[j], b[j]);
+    }
 
-      if (series == NULL || series->thread != thread)
-        series = _sp_session_raw_get_series (r->raw, region, rank, thread);
+  return TRUE;
+}
 
-      g_array_append_val (series->starts, starts[i]);
-      g_array_append_val (series->ends, ends[i]);
+/* Reads the events [@off, @off + @n) of the event columns into the raw
+ * series of (@region, @rank, thread), @threads holding their threads (or
+ * NULL). The series are sized first, so the events are read straight into
+ * them when they belong to one thread, and through one reused block
+ * otherwise: the only memory touched is the memory the session keeps. */
+static gboolean
+read_events (Reader             *r,
+             const EventColumns *c,
+             const char         *where,
+             guint               region,
+             guint               rank,
+             gsize               off,
+             gsize               n,
+             const gint64       *threads,
+             GError            **error)
+{
+  g_autoptr(GArray) slots = NULL;
+  g_autoptr(GHashTable) slot_of = NULL;
+  gint64 start = 0;
+
+  if (n == 0)
+    return TRUE;
+
+  slots = plan_threads (threads, n, &slot_of);
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      ThreadSlot *slot = &g_array_index (slots, ThreadSlot, i);
+
+      slot->series = _sp_session_raw_get_series (r->raw, region, rank, slot->thread);
+      if (!_sp_session_raw_series_grow (slot->series, slot->count, &slot->at))
+        {
+          g_set_error (error, SP_ERROR, SP_ERROR_FAILED,
+                       "%s: %s: not enough memory for %" G_GSIZE_FORMAT " intervals",
+                       r->path, where, slot->count);
+          return FALSE;
+        }
+    }
+
+  if (slots->len > 1 && r->block[0] == NULL)
+    {
+      r->block[0] = g_new (gint64, READ_BLOCK);
+      r->block[1] = g_new (gint64, READ_BLOCK);
+    }
+
+  for (gsize done = 0; done < n;)
+    {
+      gsize count = MIN ((gsize) READ_BLOCK, n - done);
+      ThreadSlot *one = slots->len == 1 ? &g_array_index (slots, ThreadSlot, 0) : NULL;
+      gint64 *a = one ? one->series->starts + one->at + done : r->block[0];
+      gint64 *b = one ? one->series->ends + one->at + done : r->block[1];
+
+      if (!read_slab (r, c->dset_a, c->space_a, c->where_a, off + done, count, a, error) ||
+          !read_slab (r, c->dset_b, c->space_b, c->where_b, off + done, count, b, error) ||
+          !decode_events (r, c, where, a, b, count, done, off + done, &start, error))
+        return FALSE;
+
+      if (one == NULL)
+        {
+          ThreadSlot *cur = NULL;
+
+          for (gsize j = 0; j < count; j++)
+            {
+              gint64 thread = threads[done + j];
+
+              if (cur == NULL || cur->thread != thread)
+                cur = &g_array_index (slots, ThreadSlot,
+                                      GPOINTER_TO_SIZE (g_hash_table_lookup (slot_of, &thread)) - 1);
+              cur->series->starts[cur->at] = a[j];
+              cur->series->ends[cur->at] = b[j];
+              cur->at++;
+            }
+        }
+
+      done += count;
+      reader_report (r, 2 * count);
+
+      if (!reader_check_cancelled (r, error))
+        return FALSE;
     }
 
   return TRUE;
@@ -1060,8 +1290,8 @@ read_leaf (Reader      *r,
            GError     **error)
 {
   h5_auto hid_t group = H5I_INVALID_HID;
-  g_autofree gint64 *starts = NULL;
-  g_autofree gint64 *ends = NULL;
+  g_auto(EventColumns) c = { H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID,
+                             NULL, NULL, COLUMNS_START_END };
   g_autofree gint64 *threads = NULL;
   g_autofree char *where_starts = join_path (leaf->group_path, "start_times");
   g_autofree char *where_ends = join_path (leaf->group_path, "end_times");
@@ -1076,6 +1306,9 @@ read_leaf (Reader      *r,
   gsize n_ends = 0;
   gsize n_threads = 0;
   guint region;
+
+  c.where_a = where_starts;
+  c.where_b = where_ends;
 
   if ((group = H5Gopen2 (r->file, leaf->group_path, H5P_DEFAULT)) < 0)
     return reader_fail (r, error, leaf->group_path, "the group cannot be opened (damaged file?)");
@@ -1098,19 +1331,23 @@ read_leaf (Reader      *r,
         g_clear_pointer (&tags, g_variant_unref);
     }
 
-  if (!read_int_column (r, group, "start_times", where_starts, &starts, &n_starts, error))
+  if ((c.dset_a = open_column (r, group, "start_times", where_starts, H5T_INTEGER, &n_starts, error)) < 0)
     return FALSE;
 
   if (!has_child (group, "end_times", H5O_TYPE_DATASET))
     return reader_fail (r, error, leaf->group_path, "has start_times but no end_times dataset");
 
-  if (!read_int_column (r, group, "end_times", where_ends, &ends, &n_ends, error))
+  if ((c.dset_b = open_column (r, group, "end_times", where_ends, H5T_INTEGER, &n_ends, error)) < 0)
     return FALSE;
 
   if (n_ends != n_starts)
     return reader_fail (r, error, where_ends,
                         "has %" G_GSIZE_FORMAT " elements but start_times has %" G_GSIZE_FORMAT,
                         n_ends, n_starts);
+
+  if ((c.space_a = H5Dget_space (c.dset_a)) < 0 ||
+      (c.space_b = H5Dget_space (c.dset_b)) < 0)
+    return reader_fail (r, error, leaf->group_path, "the datasets' shapes cannot be read");
 
   if (H5Lexists (group, "thread_ids", H5P_DEFAULT) > 0)
     {
@@ -1134,7 +1371,7 @@ read_leaf (Reader      *r,
   info = g_ptr_array_index (r->raw->regions, region);
   region_set_info (info, source_file, source_line, source_text, tags);
 
-  return add_events (r, leaf->group_path, region, leaf->rank, starts, ends, threads, n_starts, error);
+  return read_events (r, &c, leaf->group_path, region, leaf->rank, 0, n_starts, threads, error);
 }
 
 static gboolean
@@ -1354,20 +1591,18 @@ read_columnar (Reader  *r,
   g_auto(GStrv) source_files = NULL;
   g_auto(GStrv) source_texts = NULL;
   g_auto(GStrv) tags = NULL;
-  g_autofree gint64 *col_a = NULL;   /* start_times or start_deltas */
-  g_autofree gint64 *col_b = NULL;   /* end_times or durations */
   g_autofree gint64 *threads = NULL;
-  g_autofree gint64 *row_starts = NULL;
-  g_autofree gint64 *row_ends = NULL;
   const char *name_a = r->raw->schema >= 3 ? "start_deltas" : "start_times";
   const char *name_b = r->raw->schema >= 3 ? "durations" : "end_times";
   g_autofree char *where_a = g_strconcat ("/events/", name_a, NULL);
   g_autofree char *where_b = g_strconcat ("/events/", name_b, NULL);
+  g_auto(EventColumns) c = { H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID,
+                             where_a, where_b,
+                             r->raw->schema >= 3 ? COLUMNS_DELTA_DURATION : COLUMNS_START_END };
   gsize n_regions = 0;
   gsize n_rows = 0;
   gsize n_events = 0;
   gsize n = 0;
-  gsize max_count = 0;
   guint64 total_count = 0;
 
   if (!has_child (r->file, "region_table", H5O_TYPE_GROUP))
@@ -1460,7 +1695,6 @@ read_columnar (Reader  *r,
                             i, offsets[i], counts[i], n_events, where_a);
 
       total_count += (guint64) counts[i];
-      max_count = MAX (max_count, (gsize) counts[i]);
     }
 
   /* Rows that share events would multiply the data we copy. */
@@ -1472,11 +1706,15 @@ read_columnar (Reader  *r,
   r->work_total = (guint64) n_events * (H5Lexists (events, "thread_ids", H5P_DEFAULT) > 0 ? 3 : 2);
   r->work_done = 0;
 
-  if (!read_int_column (r, events, name_a, where_a, &col_a, &n, error) ||
+  if ((c.dset_a = open_column (r, events, name_a, where_a, H5T_INTEGER, &n, error)) < 0 ||
       !check_same_length (r, error, where_a, n, "the checked extent", n_events) ||
-      !read_int_column (r, events, name_b, where_b, &col_b, &n, error) ||
+      (c.dset_b = open_column (r, events, name_b, where_b, H5T_INTEGER, &n, error)) < 0 ||
       !check_same_length (r, error, where_b, n, name_a, n_events))
     return FALSE;
+
+  if ((c.space_a = H5Dget_space (c.dset_a)) < 0 ||
+      (c.space_b = H5Dget_space (c.dset_b)) < 0)
+    return reader_fail (r, error, "/events", "the datasets' shapes cannot be read");
 
   if (H5Lexists (events, "thread_ids", H5P_DEFAULT) > 0)
     {
@@ -1496,9 +1734,6 @@ read_columnar (Reader  *r,
       if (!read_thread_table (r, thread_table, "/thread_table", TRUE, 0, error))
         return FALSE;
     }
-
-  row_starts = g_new (gint64, MAX (max_count, 1));
-  row_ends = g_new (gint64, MAX (max_count, 1));
 
   for (gsize i = 0; i < n_rows; i++)
     {
@@ -1522,41 +1757,10 @@ read_columnar (Reader  *r,
         v_tags = g_variant_ref_sink (g_variant_new_string (tags[i]));
       region_set_info (info, v_file, v_line, v_text, v_tags);
 
-      if (r->raw->schema >= 3)
-        {
-          gint64 start = 0;
-
-          /* Every row starts afresh: its first delta is absolute. */
-          for (gsize j = 0; j < count; j++)
-            {
-              gint64 delta = col_a[off + j];
-              gint64 duration = col_b[off + j];
-
-              if (j == 0)
-                start = delta;
-              else if (__builtin_add_overflow (start, delta, &start))
-                return reader_fail (r, error, where_a,
-                                    "element %" G_GSIZE_FORMAT " overflows the start time", off + j);
-
-              if (duration < 0)
-                return reader_fail (r, error, where_b,
-                                    "element %" G_GSIZE_FORMAT " is a negative duration (%" G_GINT64_FORMAT ")",
-                                    off + j, duration);
-
-              row_starts[j] = start;
-              if (__builtin_add_overflow (start, duration, &row_ends[j]))
-                return reader_fail (r, error, where_b,
-                                    "element %" G_GSIZE_FORMAT " overflows the end time", off + j);
-            }
-        }
-      else
-        {
-          memcpy (row_starts, col_a + off, count * sizeof (gint64));
-          memcpy (row_ends, col_b + off, count * sizeof (gint64));
-        }
-
-      if (!add_events (r, where, region, (guint) ranks[i], row_starts, row_ends,
-                       threads != NULL ? threads + off : NULL, count, error))
+      /* Each row is read straight into its series; a row of schema 3
+       * starts afresh, its first delta absolute. */
+      if (!read_events (r, &c, where, region, (guint) ranks[i], off, count,
+                        threads != NULL ? threads + off : NULL, error))
         return FALSE;
     }
 
@@ -1666,6 +1870,7 @@ _sp_h5_read_session (const char             *path,
   H5E_auto2_t saved_func = NULL;
   void *saved_data = NULL;
   Reader r = { 0 };
+  gint64 *block[2] = { NULL, NULL };
   gboolean ok;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -1710,6 +1915,7 @@ _sp_h5_read_session (const char             *path,
   r.progress = progress;
   r.progress_data = progress_data;
   r.raw = raw;
+  r.block = block;
 
   /* Silence HDF5's error printing for our calls only; restored below. */
   H5Eget_auto2 (H5E_DEFAULT, &saved_func, &saved_data);
@@ -1735,6 +1941,9 @@ _sp_h5_read_session (const char             *path,
       ok = read_file (&r, error);
       H5Fclose (r.file);
     }
+
+  g_free (block[0]);
+  g_free (block[1]);
 
   /* Our failures are reported as GErrors; leave no stack behind. */
   H5Eclear2 (H5E_DEFAULT);

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* Sorts @durations in place. */
+/* Reorders @durations in place. */
 SpRegionStats *_sp_region_stats_new_from_durations (gint64 *durations,
                                                     gsize   n_durations,
                                                     gint64  self_time);

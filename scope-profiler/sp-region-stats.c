@@ -86,12 +86,112 @@ _sp_percentile_sorted (const gint64 *sorted,
   return a + (b - a) * frac;
 }
 
+static inline void
+swap_gint64 (gint64 *a,
+             gint64 *b)
+{
+  gint64 t = *a;
+
+  *a = *b;
+  *b = t;
+}
+
+/* Rearranges @v so that v[k] is the value a sort would put there, with
+ * nothing larger before it and nothing smaller after it. Quickselect with
+ * a median-of-three pivot; a range that refuses to shrink (hostile input)
+ * is sorted instead, so the worst case stays O(n log n). */
+static void
+select_nth (gint64 *v,
+            gsize   n,
+            gsize   k)
+{
+  gsize lo = 0;
+  gsize hi = n - 1;
+  guint budget = 2 * g_bit_storage (n) + 8;
+
+  while (hi > lo)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      gsize i, j;
+      gint64 pivot;
+
+      if (budget-- == 0)
+        {
+          qsort (v + lo, hi - lo + 1, sizeof (gint64), compare_gint64);
+          return;
+        }
+
+      if (v[mid] < v[lo])
+        swap_gint64 (&v[mid], &v[lo]);
+      if (v[hi] < v[lo])
+        swap_gint64 (&v[hi], &v[lo]);
+      if (v[hi] < v[mid])
+        swap_gint64 (&v[hi], &v[mid]);
+      pivot = v[mid];
+
+      /* Hoare partition: [lo, j] <= pivot <= [j + 1, hi]. */
+      i = lo;
+      j = hi;
+      for (;;)
+        {
+          while (v[i] < pivot)
+            i++;
+          while (v[j] > pivot)
+            j--;
+          if (i >= j)
+            break;
+          swap_gint64 (&v[i], &v[j]);
+          i++;
+          j--;
+        }
+
+      if (k <= j)
+        hi = j;
+      else
+        lo = j + 1;
+    }
+}
+
+/* _sp_percentile_sorted() without the sort: numpy's linear interpolation
+ * needs only the values of rank lo and lo + 1. */
+static double
+percentile_select (gint64 *v,
+                   gsize   n,
+                   double  percent,
+                   gint64  max)
+{
+  double pos = percent / 100.0 * (double) (n - 1);
+  gsize lo = (gsize) floor (pos);
+  double frac;
+  double a;
+  double b;
+  gint64 next = max;
+
+  if (lo >= n - 1)
+    return (double) max;
+
+  select_nth (v, n, lo);
+  for (gsize i = lo + 1; i < n; i++)
+    next = MIN (next, v[i]);
+
+  frac = pos - (double) lo;
+  a = (double) v[lo];
+  b = (double) next;
+
+  /* Same rounding as numpy's _lerp: approach from the nearer end. */
+  if (frac >= 0.5)
+    return b - (b - a) * (1.0 - frac);
+  return a + (b - a) * frac;
+}
+
 SpRegionStats *
 _sp_region_stats_new_from_durations (gint64 *durations,
                                      gsize   n,
                                      gint64  self_time)
 {
   SpRegionStats *self;
+  gint64 min = G_MAXINT64;
+  gint64 max = G_MININT64;
 
   self = g_new0 (SpRegionStats, 1);
   g_atomic_ref_count_init (&self->ref_count);
@@ -100,25 +200,19 @@ _sp_region_stats_new_from_durations (gint64 *durations,
   if (n == 0)
     return self;
 
-  for (gsize i = 1; i < n; i++)
-    {
-      if (durations[i - 1] > durations[i])
-        {
-          qsort (durations, n, sizeof (gint64), compare_gint64);
-          break;
-        }
-    }
-
   self->count = n;
-  self->min = durations[0];
-  self->max = durations[n - 1];
 
   for (gsize i = 0; i < n; i++)
     {
+      min = MIN (min, durations[i]);
+      max = MAX (max, durations[i]);
+
       /* Saturate rather than overflow on absurd files. */
       if (__builtin_add_overflow (self->total, durations[i], &self->total))
         self->total = durations[i] > 0 ? G_MAXINT64 : G_MININT64;
     }
+  self->min = min;
+  self->max = max;
 
   /* Two passes over doubles: exact enough for tightly clustered large
    * durations, where a sum of squares would cancel. */
@@ -138,9 +232,11 @@ _sp_region_stats_new_from_durations (gint64 *durations,
     self->stddev = sqrt (m2 / (double) n);
   }
 
-  self->median = _sp_percentile_sorted (durations, n, 50.0);
-  self->p90 = _sp_percentile_sorted (durations, n, 90.0);
-  self->p99 = _sp_percentile_sorted (durations, n, 99.0);
+  /* Selection, not a sort: O(n) each, and no temporary memory (glibc's
+   * qsort allocates a copy of the array, fresh pages on every call). */
+  self->median = percentile_select (durations, n, 50.0, max);
+  self->p90 = percentile_select (durations, n, 90.0, max);
+  self->p99 = percentile_select (durations, n, 99.0, max);
 
   return self;
 }

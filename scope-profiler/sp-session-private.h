@@ -39,9 +39,11 @@ typedef struct _SpSessionRawSeries
   guint   region;
   guint   rank;
   gint64  thread;
-  /* intervals, in file order */
-  GArray *starts;
-  GArray *ends;
+  /* intervals, in file order; exactly @n allocated: the reader sizes
+   * series before it fills them, so nothing is copied or over-allocated */
+  gint64 *starts;
+  gint64 *ends;
+  gsize   n;
 } SpSessionRawSeries;
 
 typedef struct _SpSessionRaw
@@ -65,6 +67,11 @@ SpSessionRawSeries  *_sp_session_raw_get_series    (SpSessionRaw  *raw,
                                                     guint          region,
                                                     guint          rank,
                                                     gint64         thread);
+gboolean             _sp_session_raw_series_grow   (SpSessionRawSeries *series,
+                                                    gsize          n,
+                                                    gsize         *at);
+void                 _sp_session_advise_huge       (void          *data,
+                                                    gsize          size);
 SpSessionThreadInfo *_sp_session_raw_get_thread    (SpSessionRaw  *raw,
                                                     guint          rank,
                                                     gint64         thread);
@@ -74,6 +81,13 @@ SpSessionRaw        *_sp_h5_read_session           (const char             *path
                                                     SpSessionProgressFunc   progress,
                                                     gpointer                progress_data,
                                                     GError                **error);
+
+/* Builds the model (sorting, nesting, statistics) from what the reader
+ * found and installs it: the second half of sp_session_load(), apart so
+ * benchmarks can time the two halves. Takes @raw. */
+void                 _sp_session_load_raw          (SpSession              *self,
+                                                    const char             *path,
+                                                    SpSessionRaw           *raw);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSessionRaw, _sp_session_raw_free)
 

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sp-error.h"
 #include "sp-region-stats-private.h"
@@ -180,8 +181,8 @@ raw_series_free (gpointer data)
 {
   SpSessionRawSeries *series = data;
 
-  g_clear_pointer (&series->starts, g_array_unref);
-  g_clear_pointer (&series->ends, g_array_unref);
+  g_free (series->starts);
+  g_free (series->ends);
   g_free (series);
 }
 
@@ -276,7 +277,7 @@ _sp_session_raw_get_series (SpSessionRaw *raw,
                             guint         rank,
                             gint64        thread)
 {
-  SpSessionRawSeries key = { region, rank, thread, NULL, NULL };
+  SpSessionRawSeries key = { region, rank, thread, NULL, NULL, 0 };
   SpSessionRawSeries *series;
 
   if ((series = g_hash_table_lookup (raw->series, &key)))
@@ -286,11 +287,70 @@ _sp_session_raw_get_series (SpSessionRaw *raw,
   series->region = region;
   series->rank = rank;
   series->thread = thread;
-  series->starts = g_array_new (FALSE, FALSE, sizeof (gint64));
-  series->ends = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_hash_table_add (raw->series, series);
 
   return series;
+}
+
+/* Large arrays that a session fills once: asks for transparent huge pages
+ * where the kernel gives them on request (THP "madvise" mode). Memory
+ * touched for the first time is what a large load spends most of its time
+ * on in virtual machines (tens of microseconds per 4 KiB page), and a huge
+ * page is faulted in once for 512 of them. */
+void
+_sp_session_advise_huge (void  *data,
+                         gsize  size)
+{
+#ifdef MADV_HUGEPAGE
+  const guintptr huge = 2 * 1024 * 1024;
+  guintptr begin = ((guintptr) data + huge - 1) & ~(huge - 1);
+  guintptr end = ((guintptr) data + size) & ~(huge - 1);
+
+  if (size >= 2 * huge && end > begin)
+    madvise ((void *) begin, end - begin, MADV_HUGEPAGE);
+#endif
+}
+
+static gpointer
+new_array (gsize n,
+           gsize size)
+{
+  gpointer data = g_malloc_n (MAX (n, 1), size);
+
+  _sp_session_advise_huge (data, MAX (n, 1) * size);
+  return data;
+}
+
+/* Makes room for @n more intervals at the end of @series; @at is where
+ * they go. Exact sizes: a large realloc moves no pages (mremap), and memory
+ * never touched is never paid for. FALSE when memory runs out (@series
+ * keeps its intervals). */
+gboolean
+_sp_session_raw_series_grow (SpSessionRawSeries *series,
+                             gsize               n,
+                             gsize              *at)
+{
+  gint64 *starts;
+  gint64 *ends;
+
+  *at = series->n;
+  if (n == 0)
+    return TRUE;
+  if (n > G_MAXSIZE / sizeof (gint64) - series->n)
+    return FALSE;
+
+  if (!(starts = g_try_realloc_n (series->starts, series->n + n, sizeof (gint64))))
+    return FALSE;
+  series->starts = starts;
+  if (!(ends = g_try_realloc_n (series->ends, series->n + n, sizeof (gint64))))
+    return FALSE;
+  series->ends = ends;
+  series->n += n;
+
+  _sp_session_advise_huge (series->starts, series->n * sizeof (gint64));
+  _sp_session_advise_huge (series->ends, series->n * sizeof (gint64));
+
+  return TRUE;
 }
 
 SpSessionThreadInfo *
@@ -451,28 +511,50 @@ typedef struct
 {
   gint64 start;
   gint64 end;
-  guint  series;   /* index into the lane's series */
-  gsize  index;    /* index within that series */
-} Entry;
+} Pair;
 
-/* Outer intervals first: by start, then longest first; ties in file
- * order of regions so the result never depends on qsort. */
+/* Outer intervals first: by start, then longest first. */
 static int
-compare_entries (const void *a,
-                 const void *b)
+compare_pairs (const void *a,
+               const void *b)
 {
-  const Entry *x = a;
-  const Entry *y = b;
+  const Pair *x = a;
+  const Pair *y = b;
 
   if (x->start != y->start)
     return x->start < y->start ? -1 : 1;
   if (x->end != y->end)
     return x->end > y->end ? -1 : 1;
-  if (x->series != y->series)
-    return x->series < y->series ? -1 : 1;
-  if (x->index != y->index)
-    return x->index < y->index ? -1 : 1;
   return 0;
+}
+
+/* Sorts one series by start, then end descending (equal intervals are
+ * indistinguishable, so stability does not matter). Series read from our
+ * files are in order already, except around recursion. */
+static void
+sort_series (Series *series)
+{
+  g_autofree Pair *pairs = NULL;
+  gsize i;
+
+  for (i = 1; i < series->n; i++)
+    {
+      if (series->starts[i - 1] > series->starts[i] ||
+          (series->starts[i - 1] == series->starts[i] && series->ends[i - 1] < series->ends[i]))
+        break;
+    }
+  if (i >= series->n)
+    return;
+
+  pairs = g_new (Pair, series->n);
+  for (i = 0; i < series->n; i++)
+    pairs[i] = (Pair) { series->starts[i], series->ends[i] };
+  qsort (pairs, series->n, sizeof (Pair), compare_pairs);
+  for (i = 0; i < series->n; i++)
+    {
+      series->starts[i] = pairs[i].start;
+      series->ends[i] = pairs[i].end;
+    }
 }
 
 static inline gint64
@@ -486,75 +568,138 @@ saturating_add (gint64 a,
   return r;
 }
 
-/* Builds one lane from its series, reorders each series by start and
- * computes the self time of each series. */
+/* The merge's order between the heads of two series: start, then longest
+ * first, then the series' order (so the result never depends on the heap). */
+static inline gboolean
+head_before (Series **series,
+             gsize   *cursor,
+             guint    a,
+             guint    b)
+{
+  gint64 sa = series[a]->starts[cursor[a]];
+  gint64 sb = series[b]->starts[cursor[b]];
+  gint64 ea, eb;
+
+  if (sa != sb)
+    return sa < sb;
+  ea = series[a]->ends[cursor[a]];
+  eb = series[b]->ends[cursor[b]];
+  if (ea != eb)
+    return ea > eb;
+  return a < b;
+}
+
+static void
+heap_sift_down (guint   *heap,
+                guint    n,
+                guint    at,
+                Series **series,
+                gsize   *cursor)
+{
+  for (;;)
+    {
+      guint smallest = at;
+      guint l = 2 * at + 1;
+      guint r = l + 1;
+      guint tmp;
+
+      if (l < n && head_before (series, cursor, heap[l], heap[smallest]))
+        smallest = l;
+      if (r < n && head_before (series, cursor, heap[r], heap[smallest]))
+        smallest = r;
+      if (smallest == at)
+        return;
+      tmp = heap[at];
+      heap[at] = heap[smallest];
+      heap[smallest] = tmp;
+      at = smallest;
+    }
+}
+
+typedef struct
+{
+  gsize  index;        /* in the lane */
+  guint  series;       /* in the lane's group */
+  gint64 child_time;   /* time of the calls nested directly in it */
+} Open;
+
+/* Closes the innermost open interval: its self time is known now. */
+static inline void
+close_open (Open     *open,
+            Series  **series,
+            const Lane *lane)
+{
+  Series *s = series[open->series];
+  gint64 duration = lane->ends[open->index] - lane->starts[open->index];
+
+  s->self_total = saturating_add (s->self_total, duration - open->child_time);
+}
+
+/* Builds one lane from its series: each series sorted, then merged in
+ * order (a heap over the series' heads), the nesting found with a stack of
+ * open intervals as the merge goes, and the self time of each series
+ * summed as intervals close. The only memory touched is the lane's own and
+ * a stack as deep as the nesting. */
 static Lane *
 build_lane (Series **series,
             guint    n_series)
 {
-  g_autofree Entry *entries = NULL;
-  g_autofree gsize *stack = NULL;
-  g_autofree gint64 *child_time = NULL;
-  g_autofree gsize *cursor = NULL;
+  g_autofree guint *heap = g_new (guint, n_series);
+  g_autofree gsize *cursor = g_new0 (gsize, n_series);
+  g_autofree Open *stack = NULL;
+  gsize stack_size = 64;
+  guint n_heap = 0;
   Lane *lane;
   gsize n = 0;
   gsize sp = 0;
-  gsize k = 0;
 
   for (guint i = 0; i < n_series; i++)
-    n += series[i]->n;
+    {
+      sort_series (series[i]);
+      series[i]->self_total = 0;
+      n += series[i]->n;
+      if (series[i]->n > 0)
+        heap[n_heap++] = i;
+    }
 
   lane = g_new0 (Lane, 1);
   lane->rank = series[0]->rank;
   lane->thread = series[0]->thread;
   lane->n = n;
-  lane->regions = g_new (guint32, MAX (n, 1));
-  lane->starts = g_new (gint64, MAX (n, 1));
-  lane->ends = g_new (gint64, MAX (n, 1));
-  lane->depths = g_new (guint32, MAX (n, 1));
-  lane->parents = g_new (gint64, MAX (n, 1));
+  lane->regions = new_array (n, sizeof (guint32));
+  lane->starts = new_array (n, sizeof (gint64));
+  lane->ends = new_array (n, sizeof (gint64));
+  lane->depths = new_array (n, sizeof (guint32));
+  lane->parents = new_array (n, sizeof (gint64));
 
-  entries = g_new (Entry, MAX (n, 1));
-  for (guint i = 0; i < n_series; i++)
-    {
-      for (gsize j = 0; j < series[i]->n; j++)
-        {
-          entries[k].start = series[i]->starts[j];
-          entries[k].end = series[i]->ends[j];
-          entries[k].series = i;
-          entries[k].index = j;
-          k++;
-        }
-    }
+  stack = g_new (Open, stack_size);
 
-  /* A lane of one region is usually in order already. */
-  for (gsize i = 1; i < n; i++)
-    {
-      if (compare_entries (&entries[i - 1], &entries[i]) > 0)
-        {
-          qsort (entries, n, sizeof (Entry), compare_entries);
-          break;
-        }
-    }
-
-  stack = g_new (gsize, MAX (n, 1));
-  child_time = g_new0 (gint64, MAX (n, 1));
+  for (guint i = n_heap / 2; i-- > 0;)
+    heap_sift_down (heap, n_heap, i, series, cursor);
 
   for (gsize i = 0; i < n; i++)
     {
-      gint64 s = entries[i].start;
-      gint64 e = entries[i].end;
+      guint which = heap[0];
+      Series *from = series[which];
+      gint64 s = from->starts[cursor[which]];
+      gint64 e = from->ends[cursor[which]];
       gint64 parent = -1;
+      Open *parent_open = NULL;
+
+      if (++cursor[which] == from->n)
+        heap[0] = heap[--n_heap];
+      if (n_heap > 1)
+        heap_sift_down (heap, n_heap, 0, series, cursor);
 
       /* Everything that ended by now is no longer open. */
-      while (sp > 0 && lane->ends[stack[sp - 1]] <= s)
-        sp--;
+      while (sp > 0 && lane->ends[stack[sp - 1].index] <= s)
+        close_open (&stack[--sp], series, lane);
 
       if (sp > 0)
         {
-          if (lane->ends[stack[sp - 1]] >= e)
+          if (lane->ends[stack[sp - 1].index] >= e)
             {
-              parent = stack[sp - 1];
+              parent_open = &stack[sp - 1];
             }
           else
             {
@@ -564,42 +709,37 @@ build_lane (Series **series,
               lane->n_overlaps++;
               for (gsize d = sp - 1; d > 0; d--)
                 {
-                  if (lane->ends[stack[d - 1]] >= e)
+                  if (lane->ends[stack[d - 1].index] >= e)
                     {
-                      parent = stack[d - 1];
+                      parent_open = &stack[d - 1];
                       break;
                     }
                 }
             }
         }
 
-      lane->regions[i] = series[entries[i].series]->region;
+      if (parent_open != NULL)
+        {
+          parent = (gint64) parent_open->index;
+          parent_open->child_time = saturating_add (parent_open->child_time, e - s);
+        }
+
+      lane->regions[i] = from->region;
       lane->starts[i] = s;
       lane->ends[i] = e;
       lane->parents[i] = parent;
       lane->depths[i] = parent < 0 ? 0 : lane->depths[parent] + 1;
 
-      if (parent >= 0)
-        child_time[parent] = saturating_add (child_time[parent], e - s);
-
-      stack[sp++] = i;
+      if (sp == stack_size)
+        {
+          stack_size *= 2;
+          stack = g_renew (Open, stack, stack_size);
+        }
+      stack[sp++] = (Open) { i, which, 0 };
     }
 
-  /* Write the intervals back into their series in lane order: each
-   * series ends up sorted the same way. */
-  cursor = g_new0 (gsize, n_series);
-  for (guint i = 0; i < n_series; i++)
-    series[i]->self_total = 0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      Series *s = series[entries[i].series];
-      gsize at = cursor[entries[i].series]++;
-
-      s->starts[at] = lane->starts[i];
-      s->ends[at] = lane->ends[i];
-      s->self_total = saturating_add (s->self_total, (lane->ends[i] - lane->starts[i]) - child_time[i]);
-    }
+  while (sp > 0)
+    close_open (&stack[--sp], series, lane);
 
   return lane;
 }
@@ -720,7 +860,7 @@ model_build (SpSessionRaw          *raw,
     {
       SpSessionRawSeries *rs = key;
       Series *series;
-      gsize n = rs->starts->len;
+      gsize n = rs->n;
 
       if (n == 0)
         continue;
@@ -730,8 +870,9 @@ model_build (SpSessionRaw          *raw,
       series->rank = rs->rank;
       series->thread = rs->thread;
       series->n = n;
-      series->starts = g_array_steal (rs->starts, NULL);
-      series->ends = g_array_steal (rs->ends, NULL);
+      series->starts = g_steal_pointer (&rs->starts);
+      series->ends = g_steal_pointer (&rs->ends);
+      rs->n = 0;
       g_ptr_array_add (model->series, series);
       total_events += n;
     }
@@ -1129,6 +1270,19 @@ sp_session_load (SpSession     *self,
   sp_session_install (self, model_build (raw, sync_progress_cb, self));
 
   return TRUE;
+}
+
+void
+_sp_session_load_raw (SpSession    *self,
+                      const char   *path,
+                      SpSessionRaw *raw)
+{
+  g_return_if_fail (SP_IS_SESSION (self));
+  g_return_if_fail (self->model == NULL && !self->loading);
+
+  sp_session_begin_load (self, path);
+  sp_session_install (self, model_build (raw, NULL, NULL));
+  _sp_session_raw_free (raw);
 }
 
 typedef struct
@@ -2379,6 +2533,21 @@ sp_session_get_n_overlaps (SpSession *self)
   return self->model->n_overlaps;
 }
 
+/* The filter's window: what starts before @end_time and ends after
+ * @begin_time (an instant at @begin_time counts). */
+static inline gboolean
+interval_in_window (gint64 s,
+                    gint64 e,
+                    gint64 begin_time,
+                    gint64 end_time)
+{
+  if (s >= end_time)
+    return FALSE;
+  if (e < begin_time || (e == begin_time && s != e))
+    return FALSE;
+  return TRUE;
+}
+
 static gboolean
 match_any (GPtrArray  *specs,
            const char *name)
@@ -2511,6 +2680,8 @@ sp_session_filter (SpSession          *self,
       Series *series = g_ptr_array_index (model->series, i);
       SpSessionRawSeries *copy = NULL;
       gboolean kept = n_ranks == 0;
+      gsize n_kept = 0;
+      gsize at = 0;
 
       for (guint j = 0; j < n_ranks && !kept; j++)
         kept = ranks[j] == series->rank;
@@ -2518,21 +2689,25 @@ sp_session_filter (SpSession          *self,
       if (!kept || region_map[series->region] == G_MAXUINT)
         continue;
 
+      /* Counted first, so the copy is allocated once, at its size. */
+      for (gsize j = 0; j < series->n; j++)
+        n_kept += interval_in_window (series->starts[j], series->ends[j], begin_time, end_time);
+
+      if (n_kept == 0)
+        continue;
+
+      copy = _sp_session_raw_get_series (raw, region_map[series->region], series->rank, series->thread);
+      if (!_sp_session_raw_series_grow (copy, n_kept, &at))
+        g_error ("%s: out of memory for %" G_GSIZE_FORMAT " intervals", G_STRFUNC, n_kept);
+
       for (gsize j = 0; j < series->n; j++)
         {
-          gint64 s = series->starts[j];
-          gint64 e = series->ends[j];
-
-          if (s >= end_time)
-            continue;
-          if (e < begin_time || (e == begin_time && s != e))
-            continue;
-
-          if (copy == NULL)
-            copy = _sp_session_raw_get_series (raw, region_map[series->region], series->rank, series->thread);
-
-          g_array_append_val (copy->starts, s);
-          g_array_append_val (copy->ends, e);
+          if (interval_in_window (series->starts[j], series->ends[j], begin_time, end_time))
+            {
+              copy->starts[at] = series->starts[j];
+              copy->ends[at] = series->ends[j];
+              at++;
+            }
         }
     }
 

@@ -85,8 +85,13 @@ class ProfileManager:
         self._manager = manager
         # Regions fetched in this session. Regions belong to their manager
         # for as long as it lives and keep their identity across setup(), so
-        # this is only a cache of the C lookup.
+        # this is only a cache of the C lookup (cleared in place: the
+        # default manager's is also the module's _default_regions).
         self._regions = {}
+        # profile_region() on an instance: the instance's own method (on the
+        # class, the attribute is the default manager's fast path).
+        if getattr(type(self), 'profile_region', None) is _default_profile_region:
+            self.profile_region = self._profile_region
         # Regions of decorated functions: part of every session, as in the
         # Python package.
         self._decorated = {}
@@ -134,7 +139,7 @@ class ProfileManager:
 
         self._manager.setup(config)
         self._verbose = verbose
-        self._regions = {}
+        self._regions.clear()
 
         self._set_python_metadata()
         label = extras.get('label')
@@ -159,8 +164,7 @@ class ProfileManager:
     # ------------------------------------------------------------------
     # Regions
 
-    @_manager_method
-    def profile_region(self, region_name, functions=None):
+    def _profile_region(self, region_name, functions=None):
         """The region called ``region_name``, created on first use.
 
         It is a context manager: ``with ProfileManager.profile_region("x"):``
@@ -331,6 +335,24 @@ class ProfileManager:
 
 
 _default = None
+_default_regions = {}
+
+
+def _default_profile_region(region_name, functions=None):
+    region = _default_regions.get(region_name)
+    if region is None:
+        region = _default_manager()._create_region(region_name)
+    return region
+
+
+# On the class, profile_region is a plain function on the default manager:
+# `with ProfileManager.profile_region("x"):` in a loop costs one Python call
+# and a dict lookup, and no descriptor written in Python (_manager_method).
+# Instances shadow it with their own bound _profile_region (see _init).
+_default_profile_region.__doc__ = ProfileManager._profile_region.__doc__
+_default_profile_region.__name__ = 'profile_region'
+_default_profile_region.__qualname__ = 'ProfileManager.profile_region'
+ProfileManager.profile_region = staticmethod(_default_profile_region)
 
 
 def _default_manager():
@@ -339,6 +361,7 @@ def _default_manager():
     if _default is None:
         default = ProfileManager.__new__(ProfileManager)
         default._init(ScopeProfiler.ProfileManager.get_default())
+        default._regions = _default_regions
         _default = default
     return _default
 

@@ -1,0 +1,288 @@
+/* bench-write.c — flushing and finalizing, side by side with plain write().
+ *
+ * Target (issue 8, target 5): flushing and finalizing 10 million intervals
+ * runs at >= 50% of the rate of writing the same bytes with plain write()
+ * to the same directory.
+ *
+ * The profiled run records 10 million calls on 10 regions in the default
+ * mode (buffers flushed to the spill file as they fill) and finalizes; the
+ * time of the enter/exit pairs themselves is taken out: their cost is the
+ * median per call of the stretches of that same run that hold no flush. "The same bytes" are the
+ * session file's: write() puts that many bytes, from one reused 1 MiB
+ * buffer, into a new file in the same directory. Neither side syncs: the
+ * library does not fsync either.
+ */
+
+#include <scope-profiler.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <hdf5.h>
+#include <sys/stat.h>
+
+#include "bench-common.h"
+
+#define N_REGIONS 10
+
+static guint64 n_calls = 10000000;
+static int repeats = 5;
+
+static SpRegion *
+region_of (SpProfileManager *manager, guint k)
+{
+  char name[16];
+
+  g_snprintf (name, sizeof name, "region-%u", k);
+  return sp_profile_manager_profile_region (manager, name);
+}
+
+/* Records @iterations x N_REGIONS calls; returns the time per call of the
+ * stretches without a flush. All regions fill together, every
+ * @buffer_limit iterations: after a first stretch of a quarter buffer,
+ * stretches of half a buffer alternate between holding a flush boundary
+ * and holding none. The first buffer fill is left out too (its pages are
+ * touched for the first time). */
+static double
+record (SpRegion **regions, guint64 iterations, guint buffer_limit)
+{
+  guint64 half = MAX (buffer_limit / 2, 1);
+  guint64 i = 0;
+  GArray *quiet = g_array_new (FALSE, FALSE, sizeof (double));
+  double per_call;
+
+  for (guint64 stretch = 0; i < iterations; stretch++)
+    {
+      guint64 start = i;
+      guint64 end = MIN (iterations, stretch == 0 ? MAX (buffer_limit / 4, 1) : i + half);
+      gint64 t0 = bench_now_ns ();
+
+      for (; i < end; i++)
+        for (guint k = 0; k < N_REGIONS; k++)
+          {
+            sp_region_enter (regions[k]);
+            sp_region_exit (regions[k]);
+          }
+
+      /* stretch 1 is [L/4, 3L/4), 2 is [3L/4, 5L/4) and holds the flush at
+       * L, 3 is [5L/4, 7L/4), ... */
+      if (stretch >= 3 && stretch % 2 == 1 && end - start == half)
+        {
+          double t = (double) (bench_now_ns () - t0) / (double) (half * N_REGIONS);
+
+          g_array_append_val (quiet, t);
+        }
+    }
+
+  per_call = quiet->len ? bench_median ((double *)(gpointer) quiet->data, quiet->len) : 0;
+  g_array_unref (quiet);
+
+  return per_call / 1e9;
+}
+
+static double last_finalize;
+static double last_pair;
+
+static double
+profiled (SpProfileManager *manager, SpConfig *config, const char *path, goffset *size)
+{
+  gint64 t1;
+  g_autoptr(GError) error = NULL;
+  SpRegion *regions[N_REGIONS];
+  GStatBuf st;
+  gint64 t0;
+  double elapsed;
+
+  sp_profile_manager_setup (manager, config);
+  for (guint k = 0; k < N_REGIONS; k++)
+    regions[k] = region_of (manager, k);
+
+  t0 = bench_now_ns ();
+  last_pair = record (regions, n_calls / N_REGIONS, sp_config_get_buffer_limit (config));
+  t1 = bench_now_ns ();
+  if (!sp_profile_manager_finalize (manager, &error))
+    g_error ("%s", error->message);
+  elapsed = (bench_now_ns () - t0) / 1e9;
+  last_finalize = (bench_now_ns () - t1) / 1e9;
+
+  if (g_stat (path, &st) != 0)
+    g_error ("no session file");
+  *size = st.st_size;
+  g_unlink (path);
+
+  return elapsed;
+}
+
+static double
+plain_write (const char *dir, goffset size, char *buf, gsize buf_size)
+{
+  g_autofree char *path = g_build_filename (dir, "plain.bin", NULL);
+  gint64 t0 = bench_now_ns ();
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  double elapsed;
+
+  if (fd < 0)
+    g_error ("open %s", path);
+  for (goffset left = size; left > 0;)
+    {
+      gssize n = write (fd, buf, MIN ((goffset) buf_size, left));
+
+      if (n <= 0)
+        g_error ("write");
+      left -= n;
+    }
+  close (fd);
+  elapsed = (bench_now_ns () - t0) / 1e9;
+  g_unlink (path);
+
+  return elapsed;
+}
+
+/* For the record, not a target: bare HDF5 writing the same datasets (10
+ * groups of three int64 columns, chunked as our writer chunks them) from
+ * memory, in slabs of one default buffer. Shows how much of the gap to
+ * write() is HDF5's own. */
+static double
+bare_hdf5 (const char *dir, const gint64 *values, guint64 per_region)
+{
+  g_autofree char *path = g_build_filename (dir, "bare.h5", NULL);
+  gint64 t0 = bench_now_ns ();
+  hid_t file = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  double elapsed;
+
+  for (guint k = 0; k < N_REGIONS; k++)
+    {
+      char name[16];
+      hid_t group;
+
+      g_snprintf (name, sizeof name, "region-%u", k);
+      group = H5Gcreate2 (file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      for (guint c = 0; c < 3; c++)
+        {
+          static const char *columns[] = { "start_times", "end_times", "thread_ids" };
+          hsize_t dims = per_region, maxdims = H5S_UNLIMITED, chunk = MIN (per_region, 128 * 1024);
+          hid_t space = H5Screate_simple (1, &dims, &maxdims);
+          hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
+          hid_t dset;
+
+          H5Pset_chunk (dcpl, 1, &chunk);
+          dset = H5Dcreate2 (group, columns[c], H5T_STD_I64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+          for (guint64 off = 0; off < per_region; off += 100000)
+            {
+              hsize_t start = off, count = MIN (100000, per_region - off);
+              hid_t fspace = H5Dget_space (dset);
+              hid_t mspace = H5Screate_simple (1, &count, NULL);
+
+              H5Sselect_hyperslab (fspace, H5S_SELECT_SET, &start, NULL, &count, NULL);
+              H5Dwrite (dset, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, values);
+              H5Sclose (mspace);
+              H5Sclose (fspace);
+            }
+          H5Dclose (dset);
+          H5Pclose (dcpl);
+          H5Sclose (space);
+        }
+      H5Gclose (group);
+    }
+  H5Fclose (file);
+  elapsed = (bench_now_ns () - t0) / 1e9;
+  g_unlink (path);
+
+  return elapsed;
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(SpProfileManager) manager = sp_profile_manager_new ();
+  g_autoptr(SpConfig) config = sp_config_new ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *buf = NULL;
+  g_autofree double *sp = NULL, *wr = NULL, *ratio = NULL, *sp_rate = NULL, *wr_rate = NULL;
+  g_autofree double *pairs = NULL, *fin = NULL, *flush = NULL, *bare = NULL, *r_bare = NULL;
+  g_autofree gint64 *values = g_new (gint64, 100000);
+  gsize buf_size = 1 << 20;
+  goffset size = 0;
+  gboolean ok;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--quick"))
+        {
+          n_calls = 500000;
+          repeats = 2;
+        }
+      else if (g_str_has_prefix (argv[i], "--calls="))
+        n_calls = g_ascii_strtoull (argv[i] + strlen ("--calls="), NULL, 10);
+      else if (g_str_has_prefix (argv[i], "--repeats="))
+        repeats = MAX (1, atoi (argv[i] + strlen ("--repeats=")));
+      else if (g_str_has_prefix (argv[i], "--dir="))
+        dir = g_strdup (argv[i] + strlen ("--dir="));
+      else
+        {
+          g_printerr ("usage: %s [--quick] [--calls=N] [--repeats=N] [--dir=DIR]\n", argv[0]);
+          return 2;
+        }
+    }
+
+  if (dir == NULL)
+    dir = g_dir_make_tmp ("sp-bench-write-XXXXXX", NULL);
+  path = g_build_filename (dir, "write.h5", NULL);
+  sp_config_set_file_path (config, path);
+  sp_config_set_verbose (config, FALSE);
+
+  buf = g_malloc (buf_size);
+  memset (buf, 0x5a, buf_size);
+
+  sp = g_new (double, repeats);
+  wr = g_new (double, repeats);
+  ratio = g_new (double, repeats);
+  sp_rate = g_new (double, repeats);
+  wr_rate = g_new (double, repeats);
+  pairs = g_new (double, repeats);
+  fin = g_new (double, repeats);
+  bare = g_new (double, repeats);
+  r_bare = g_new (double, repeats);
+  for (int i = 0; i < 100000; i++)
+    values[i] = i;
+  flush = g_new (double, repeats);
+
+  /* Warm: buffers allocated, file size known. */
+  profiled (manager, config, path, &size);
+
+  for (int r = 0; r < repeats; r++)
+    {
+      double total = profiled (manager, config, path, &size);
+      double pair = last_pair;
+      double w = plain_write (dir, size, buf, buf_size);
+
+      pairs[r] = pair * 1e9;
+      sp[r] = total - pair * (double) n_calls;
+      fin[r] = last_finalize;
+      flush[r] = sp[r] - last_finalize;
+      wr[r] = w;
+      sp_rate[r] = size / sp[r] / 1048576.0;
+      wr_rate[r] = size / w / 1048576.0;
+      ratio[r] = w / sp[r];
+      bare[r] = bare_hdf5 (dir, values, n_calls / N_REGIONS);
+      r_bare[r] = bare[r] / sp[r];
+    }
+
+  g_rmdir (dir);
+
+  printf ("scope-profiler flush + finalize, %" G_GUINT64_FORMAT " intervals on %d regions, "
+          "session file %.1f MiB, %d repeats\n",
+          n_calls, N_REGIONS, size / 1048576.0, repeats);
+  bench_report ("enter/exit pair without flush (ns)", pairs, repeats, "ns", 0, FALSE);
+  bench_report ("flush + finalize (s)", sp, repeats, "s", 0, FALSE);
+  bench_report ("  of which flushes during recording (s)", flush, repeats, "s", 0, FALSE);
+  bench_report ("  of which finalize (s)", fin, repeats, "s", 0, FALSE);
+  bench_report ("plain write() of the same bytes (s)", wr, repeats, "s", 0, FALSE);
+  bench_report ("flush + finalize rate (MiB/s)", sp_rate, repeats, "MiB/s", 0, TRUE);
+  bench_report ("plain write() rate (MiB/s)", wr_rate, repeats, "MiB/s", 0, TRUE);
+  ok = bench_report ("flush + finalize rate / write() rate", ratio, repeats, "x", 0.5, TRUE);
+  bench_report ("bare HDF5 write of the same datasets (s, info)", bare, repeats, "s", 0, FALSE);
+  bench_report ("flush + finalize rate / bare HDF5 (info)", r_bare, repeats, "x", 0, TRUE);
+
+  printf ("\nbench-write: %s\n", ok ? "all targets MET" : "some targets NOT MET");
+  return 0;
+}
