@@ -128,6 +128,14 @@ screenshot_tick_cb (GtkWidget     *widget,
       print_summary (spv_window_get_current (SPV_WINDOW (widget)));
       self->exit_status = 0;
     }
+  else if (self->frames < 120)
+    {
+      /* On a loaded machine the window may not have a frame to render
+       * yet: try again on a later one. */
+      g_debug ("screenshot: %s; retrying", error->message);
+      gtk_widget_queue_draw (widget);
+      return G_SOURCE_CONTINUE;
+    }
   else
     {
       g_printerr ("%s\n", error->message);
