@@ -177,7 +177,8 @@ char *
 sp_h5_read_attr_string (hid_t       loc,
                         const char *name)
 {
-  hid_t attr, type, mem_type;
+  hid_t attr, type, mem_type, space;
+  hssize_t n_points;
   char *result = NULL;
 
   if (H5Aexists (loc, name) <= 0)
@@ -186,6 +187,19 @@ sp_h5_read_attr_string (hid_t       loc,
   attr = H5Aopen (loc, name, H5P_DEFAULT);
   if (attr < 0)
     return NULL;
+
+  /* H5Aread() fills one element per point of the attribute's dataspace: a
+   * damaged or foreign file with an array attribute would overrun the
+   * single string read here. */
+  space = H5Aget_space (attr);
+  n_points = space >= 0 ? H5Sget_simple_extent_npoints (space) : -1;
+  if (space >= 0)
+    H5Sclose (space);
+  if (n_points != 1)
+    {
+      H5Aclose (attr);
+      return NULL;
+    }
 
   type = H5Aget_type (attr);
   if (H5Tget_class (type) == H5T_STRING)

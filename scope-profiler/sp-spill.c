@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -23,6 +24,12 @@ enum {
   RECORD_THREAD   = 3,
   RECORD_BLOCK    = 4,
 };
+
+/* Region indices are positions within one session. A damaged file could
+ * name region 4294967295 and make the reader allocate a table for all of
+ * them; no session holds more regions than this (each costs a GObject and
+ * its name in the profiled process). */
+#define SP_SPILL_MAX_REGIONS (1u << 24)
 
 typedef struct
 {
@@ -317,6 +324,19 @@ sp_spill_discard (SpSpill *self)
   sp_spill_free (self, TRUE);
 }
 
+static void
+release_pages (const void *data,
+               gsize       size)
+{
+  gsize page = sysconf (_SC_PAGESIZE);
+  guintptr begin = ((guintptr) data + page - 1) & ~(page - 1);
+  guintptr end = ((guintptr) data + size) & ~(page - 1);
+
+  /* A read-only private mapping: dropped pages are read again on use. */
+  if (end > begin)
+    madvise ((void *) begin, end - begin, MADV_DONTNEED);
+}
+
 static gboolean
 invalid (GError     **error,
          const char  *path,
@@ -415,6 +435,8 @@ sp_spill_read (GMappedFile           *file,
             if (rec.length < sizeof head)
               return invalid (error, path, pos, "short region record");
             memcpy (head, payload, sizeof head);
+            if (head[0] >= SP_SPILL_MAX_REGIONS)
+              return invalid (error, path, pos, "region index out of range");
             if (visitor->region)
               visitor->region (head[0], (const char *) payload + sizeof head,
                                rec.length - sizeof head, user_data);
@@ -428,6 +450,10 @@ sp_spill_read (GMappedFile           *file,
             if (rec.length < sizeof head)
               return invalid (error, path, pos, "short thread record");
             memcpy (head, payload, sizeof head);
+            /* Thread indices count up from 0; -1 is "unknown" in session
+             * files and readers refuse anything below it. */
+            if (head[0] < -1)
+              return invalid (error, path, pos, "invalid thread index");
             if (visitor->thread)
               visitor->thread (head[0], head[1], (const char *) payload + sizeof head,
                                rec.length - sizeof head, user_data);
@@ -438,6 +464,8 @@ sp_spill_read (GMappedFile           *file,
           {
             guint32 head[2];
             gint64 thread;
+            const gint64 *starts;
+            const gint64 *ends;
 
             if (rec.length < 16)
               return invalid (error, path, pos, "short block record");
@@ -445,14 +473,34 @@ sp_spill_read (GMappedFile           *file,
             memcpy (&thread, payload + 8, sizeof thread);
             if ((rec.length - 16) / 16 != head[1] || (rec.length - 16) % 16 != 0)
               return invalid (error, path, pos, "block length does not match its count");
+            if (head[0] >= SP_SPILL_MAX_REGIONS)
+              return invalid (error, path, pos, "region index out of range");
+            if (thread < -1)
+              return invalid (error, path, pos, "invalid thread index");
 
             /* Records are 8-byte aligned in the mapping, so the columns can
              * be used in place. */
+            starts = (const gint64 *)(gconstpointer) (payload + 16);
+            ends = (const gint64 *)(gconstpointer) (payload + 16 + 8 * (gsize) head[1]);
+
+            /* Calls are written when they end, from a monotonic clock: an
+             * interval that ends before it starts, or lasts longer than an
+             * int64 of nanoseconds holds, is damage, and a session made of
+             * it would be refused by every reader. */
+            for (guint32 i = 0; i < head[1]; i++)
+              {
+                gint64 duration;
+
+                if (ends[i] < starts[i] || __builtin_sub_overflow (ends[i], starts[i], &duration))
+                  return invalid (error, path, pos, "a call ends before it starts or lasts too long");
+              }
+            /* The check paged the columns in; the visitor's writer pages
+             * them in again one block at a time, so memory stays bounded
+             * by a block, not by the spill file. */
+            release_pages (starts, 16 * (gsize) head[1]);
+
             if (visitor->block &&
-                !visitor->block (head[0], thread,
-                                 (const gint64 *)(gconstpointer) (payload + 16),
-                                 (const gint64 *)(gconstpointer) (payload + 16 + 8 * (gsize) head[1]),
-                                 head[1], user_data, error))
+                !visitor->block (head[0], thread, starts, ends, head[1], user_data, error))
               return FALSE;
           }
           break;
