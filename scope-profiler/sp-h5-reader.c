@@ -32,7 +32,7 @@
 /* Deflate cannot shrink data more than ~1032:1; anything beyond is a lie. */
 #define MAX_EXPANSION        2048
 #define MAX_ATTR_ELEMENTS    65536
-#define MAX_NAME_LENGTH      65536
+#define MAX_NAME_LENGTH      (16 * 1024 * 1024)  /* our writer takes any name; 1 MB ones are tested */
 #define MAX_FIXED_STRING     (1 << 20)
 #define MAX_LINKS            (1 << 24)
 #define MAX_GROUP_DEPTH      64
