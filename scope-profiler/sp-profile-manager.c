@@ -182,6 +182,26 @@ mode_for_config (SpConfig *config)
   return SP_REGION_MODE_TRACE;
 }
 
+/* Every change of the manager's mode goes through here, so the process-wide
+ * count of recording managers (the inline fast path of sp-region.h) stays
+ * right. Called with the lock held. A manager that starts recording is
+ * counted before its regions can record; one that stops is uncounted after
+ * its regions stopped. */
+static void
+sp_profile_manager_set_mode_locked (SpProfileManager *self,
+                                    SpRegionMode      mode)
+{
+  gboolean was_recording = self->mode >= SP_REGION_MODE_COUNT;
+  gboolean recording = mode >= SP_REGION_MODE_COUNT;
+
+  if (recording && !was_recording)
+    __atomic_add_fetch (&sp_region_recording_sessions, 1, __ATOMIC_RELEASE);
+  else if (!recording && was_recording)
+    __atomic_sub_fetch (&sp_region_recording_sessions, 1, __ATOMIC_RELEASE);
+
+  self->mode = mode;
+}
+
 /* Called with the lock held. */
 static void
 sp_profile_manager_reset_locked (SpProfileManager *self,
@@ -196,7 +216,7 @@ sp_profile_manager_reset_locked (SpProfileManager *self,
   g_clear_error (&self->flush_error);
 
   g_set_object (&self->config, config);
-  self->mode = mode_for_config (config);
+  sp_profile_manager_set_mode_locked (self, mode_for_config (config));
   self->start_time = sp_clock_now ();
   g_clear_pointer (&self->start_wall_time, g_date_time_unref);
   self->start_wall_time = g_date_time_new_now_utc ();
@@ -248,6 +268,7 @@ sp_profile_manager_dispose (GObject *object)
   g_hash_table_iter_init (&iter, self->by_name);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     sp_region_deactivate (value, SP_REGION_MODE_ORPHANED);
+  sp_profile_manager_set_mode_locked (self, SP_REGION_MODE_DISABLED);
   g_ptr_array_set_size (self->session, 0);
   g_hash_table_remove_all (self->by_name);
   if (self->spill != NULL)
@@ -1215,7 +1236,7 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
 
   if (self->mode == SP_REGION_MODE_TRACE)
     {
-      self->mode = SP_REGION_MODE_COUNT;
+      sp_profile_manager_set_mode_locked (self, SP_REGION_MODE_COUNT);
       for (guint i = 0; i < self->session->len; i++)
         sp_region_set_mode (g_ptr_array_index (self->session, i), SP_REGION_MODE_COUNT);
     }

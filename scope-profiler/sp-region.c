@@ -50,6 +50,13 @@ G_DEFINE_FINAL_TYPE (SpRegion, sp_region, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 static guint sp_region_next_id;
+
+/* How many managers record (count or trace) at the moment; kept by
+ * sp_profile_manager_set_mode_locked(). The header's inline enter and exit
+ * skip the call into the library while it is 0: every region is then
+ * disabled, orphaned, or cleared by a setup() that recorded nothing, and
+ * entering or leaving it would do nothing anyway. */
+int sp_region_recording_sessions;
 static GType sp_region_type;
 
 /* Set when the process runs under Sysprof (and the library was built with

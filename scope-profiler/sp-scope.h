@@ -53,6 +53,31 @@ SpScopeGuard sp_scope_guard_enter (SpScopeSite  *site);
 SP_AVAILABLE_IN_ALL
 void         sp_scope_guard_leave (SpScopeGuard *guard);
 
+#if !defined(__GI_SCANNER__) && !defined(__GTK_DOC_IGNORE__)
+/* While no manager records, a resolved call site costs a load and a
+ * branch: nothing is called. The first pass always goes in, as it is the
+ * one that creates the default manager. */
+static inline SpScopeGuard
+sp_scope_guard_enter_inline (SpScopeSite *site)
+{
+  SpScopeGuard none = { NULL, NULL };
+
+  if G_UNLIKELY (__atomic_load_n (&sp_region_recording_sessions, __ATOMIC_RELAXED) == 0 &&
+                 __atomic_load_n (&site->region, __ATOMIC_RELAXED) != NULL)
+    return none;
+
+  return sp_scope_guard_enter (site);
+}
+
+static inline void
+sp_scope_guard_leave_inline (SpScopeGuard *guard)
+{
+  /* A guard without a record has nothing to close. */
+  if (guard->record != NULL)
+    sp_scope_guard_leave (guard);
+}
+#endif
+
 #define _SP_SCOPE_PASTE2(a,b) a##b
 #define _SP_SCOPE_PASTE(a,b) _SP_SCOPE_PASTE2(a,b)
 
@@ -77,9 +102,9 @@ void         sp_scope_guard_leave (SpScopeGuard *guard);
  */
 #define SP_PROFILE_SCOPE(name) \
   static SpScopeSite _SP_SCOPE_PASTE (_sp_scope_site_, __LINE__) = { (name), NULL }; \
-  G_GNUC_UNUSED __attribute__((cleanup (sp_scope_guard_leave))) SpScopeGuard \
+  G_GNUC_UNUSED __attribute__((cleanup (sp_scope_guard_leave_inline))) SpScopeGuard \
     _SP_SCOPE_PASTE (_sp_scope_guard_, __LINE__) = \
-      sp_scope_guard_enter (&_SP_SCOPE_PASTE (_sp_scope_site_, __LINE__))
+      sp_scope_guard_enter_inline (&_SP_SCOPE_PASTE (_sp_scope_site_, __LINE__))
 
 /**
  * SP_PROFILE_FUNCTION:
