@@ -404,11 +404,18 @@ valid_utf8_dup (const char *str,
 
 /* Variable-length strings of a dataset live in the file's global heap, so
  * together they cannot be longer than the file: HDF5 allocates them through
- * this, which refuses lengths a corrupt heap would make up. */
+ * this, which refuses lengths a corrupt heap would make up.
+ *
+ * The budget also owns every block it hands out, until it is cleared. A
+ * read that fails half way (a damaged heap entry) has already allocated the
+ * strings before the failing one, but they sit in HDF5's own conversion
+ * buffer, not in ours, so H5Dvlen_reclaim() cannot reach them; HDF5 just
+ * drops them. Freeing them here is the only way not to leak them. */
 typedef struct
 {
-  guint64 used;
-  guint64 limit;
+  guint64    used;
+  guint64    limit;
+  GPtrArray *blocks;
 } VlenBudget;
 
 static void *
@@ -416,21 +423,34 @@ vlen_budget_alloc (size_t  size,
                    void   *info)
 {
   VlenBudget *budget = info;
+  void *mem;
 
   if (size > budget->limit - budget->used)
     return NULL;
 
-  budget->used += size;
+  if ((mem = g_try_malloc (MAX (size, 1))) == NULL)
+    return NULL;
 
-  return g_try_malloc (MAX (size, 1));
+  budget->used += size;
+  g_ptr_array_add (budget->blocks, mem);
+
+  return mem;
 }
 
+/* Blocks are freed with the budget, all at once. */
 static void
 vlen_budget_free (void *mem,
                   void *info)
 {
-  g_free (mem);
 }
+
+static void
+vlen_budget_clear (VlenBudget *budget)
+{
+  g_clear_pointer (&budget->blocks, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VlenBudget, vlen_budget_clear)
 
 /* Reads @n strings of an attribute or dataset whose file type is @ftype,
  * variable-length or fixed-size, into a NULL-terminated vector. */
@@ -448,7 +468,7 @@ read_strings (Reader      *r,
   h5_auto hid_t memtype = H5I_INVALID_HID;
   h5_auto hid_t dxpl = H5I_INVALID_HID;
   g_auto(GStrv) strv = NULL;
-  VlenBudget budget = { 0, r->file_size + n + 4096 };
+  g_auto(VlenBudget) budget = { 0, r->file_size + n + 4096, NULL };
   herr_t status;
 
   if ((memtype = H5Tcopy (H5T_C_S1)) < 0)
@@ -471,23 +491,31 @@ read_strings (Reader      *r,
 
       if (is_attr)
         {
+          /* H5Aread() takes no transfer property list, so HDF5 allocates
+           * with malloc() here. Reclaiming @buf frees what reached it; what
+           * a failed conversion left in HDF5's own buffer is out of reach
+           * (see tests/fuzz/README.md). */
           status = H5Aread (obj, memtype, buf);
+          if (status >= 0)
+            for (gsize i = 0; i < n; i++)
+              strv[i] = valid_utf8_dup (buf[i], -1);
+          H5Dvlen_reclaim (memtype, space, H5P_DEFAULT, buf);
         }
       else
         {
+          budget.blocks = g_ptr_array_new_with_free_func (g_free);
           if ((dxpl = H5Pcreate (H5P_DATASET_XFER)) < 0 ||
               H5Pset_vlen_mem_manager (dxpl, vlen_budget_alloc, &budget, vlen_budget_free, &budget) < 0)
             return reader_fail (r, error, where, "cannot set up reading strings");
           status = H5Dread (obj, memtype, H5S_ALL, H5S_ALL, dxpl, buf);
+          if (status >= 0)
+            for (gsize i = 0; i < n; i++)
+              strv[i] = valid_utf8_dup (buf[i], -1);
+          /* The strings, read or not, go with the budget. */
         }
 
       if (status < 0)
         return reader_fail (r, error, where, "the strings cannot be read (damaged file?)");
-
-      for (gsize i = 0; i < n; i++)
-        strv[i] = valid_utf8_dup (buf[i], -1);
-
-      H5Dvlen_reclaim (memtype, space, is_attr ? H5P_DEFAULT : dxpl, buf);
     }
   else
     {
@@ -667,33 +695,24 @@ read_optional_attr (Reader              *r,
   return TRUE;
 }
 
-typedef struct
+/* HDF5 orders names with strcmp(); so do we, whatever order it lists
+ * them in. */
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
 {
-  Reader  *r;
-  GError **error;
-  gboolean failed;
-} AttrIter;
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
 
 static herr_t
-metadata_attr_cb (hid_t             loc,
-                  const char       *name,
-                  const H5A_info_t *info,
-                  void             *data)
+collect_attr_name_cb (hid_t             loc,
+                      const char       *name,
+                      const H5A_info_t *info,
+                      void             *data)
 {
-  AttrIter *iter = data;
-  g_autofree char *where = g_strconcat ("/metadata/", name, NULL);
-  g_autoptr(GVariant) value = NULL;
+  GPtrArray *names = data;
 
-  if (!read_attr_value (iter->r, loc, name, where, &value, iter->error))
-    {
-      iter->failed = TRUE;
-      return -1;
-    }
-
-  if (value != NULL)
-    g_hash_table_replace (iter->r->raw->metadata,
-                          valid_utf8_dup (name, -1),
-                          g_steal_pointer (&value));
+  g_ptr_array_add (names, g_strdup (name));
 
   return 0;
 }
@@ -703,7 +722,7 @@ read_metadata (Reader  *r,
                GError **error)
 {
   h5_auto hid_t group = H5I_INVALID_HID;
-  AttrIter iter = { r, error, FALSE };
+  g_autoptr(GPtrArray) names = NULL;
   hsize_t idx = 0;
 
   /* Files from a rank that never got to write metadata are still useful. */
@@ -713,17 +732,85 @@ read_metadata (Reader  *r,
   if ((group = H5Gopen2 (r->file, "metadata", H5P_DEFAULT)) < 0)
     return reader_fail (r, error, "/metadata", "the group cannot be opened (damaged file?)");
 
-  if (H5Aiterate2 (group, H5_INDEX_NAME, H5_ITER_INC, &idx, metadata_attr_cb, &iter) < 0)
+  /* Listed in native order, as links are (see list_links()): for
+   * attributes in dense storage, name order makes HDF5 build and sort a
+   * table of all of them first. They are read after the listing, in name
+   * order, so that names that only differ in invalid UTF-8 always give the
+   * same key the same value. */
+  names = g_ptr_array_new_with_free_func (g_free);
+  if (H5Aiterate2 (group, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, collect_attr_name_cb, names) < 0)
+    return reader_fail (r, error, "/metadata", "the attributes cannot be listed (damaged file?)");
+
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
     {
-      if (!iter.failed)
-        return reader_fail (r, error, "/metadata", "the attributes cannot be listed (damaged file?)");
-      return FALSE;
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *where = g_strconcat ("/metadata/", name, NULL);
+      g_autoptr(GVariant) value = NULL;
+
+      if (!read_attr_value (r, group, name, where, &value, error))
+        return FALSE;
+
+      if (value != NULL)
+        g_hash_table_replace (r->raw->metadata,
+                              valid_utf8_dup (name, -1),
+                              g_steal_pointer (&value));
     }
 
   return TRUE;
 }
 
-/* Lists the names of the hard links in @group, in name order. */
+typedef struct
+{
+  GPtrArray *names;
+  guint64    n_seen;
+  gboolean   bad_name;
+  gboolean   too_many;
+} LinkList;
+
+static herr_t
+collect_link_name_cb (hid_t             group,
+                      const char       *name,
+                      const H5L_info_t *info,
+                      void             *data)
+{
+  LinkList *list = data;
+  gsize len = strnlen (name, MAX_NAME_LENGTH + 1);
+
+  if (len == 0 || len > MAX_NAME_LENGTH)
+    {
+      list->bad_name = TRUE;
+      return -1;
+    }
+
+  list->n_seen++;
+
+  /* Soft and external links are never followed. */
+  if (info->type != H5L_TYPE_HARD)
+    return 0;
+
+  if (list->names->len >= MAX_LINKS)
+    {
+      list->too_many = TRUE;
+      return -1;
+    }
+
+  g_ptr_array_add (list->names, g_strndup (name, len));
+
+  return 0;
+}
+
+/* Lists the names of the hard links in @group, in name order.
+ *
+ * One pass in HDF5's native order, sorted here. Asking HDF5 for the names
+ * one index at a time (H5Lget_name_by_idx()) starts over on every call:
+ * quadratic in big groups. Worse, name order (H5_ITER_INC) on a group in
+ * dense storage (files in the latest format, groups of more than 8 links)
+ * makes HDF5 build and sort a table of every link for each call, and
+ * libhdf5 1.10 frees garbage in H5G__link_release_table() when a link
+ * message of a damaged file fails to decode. In native order it walks the
+ * group's own index instead. */
 static gboolean
 list_links (Reader      *r,
             hid_t        group,
@@ -733,6 +820,8 @@ list_links (Reader      *r,
 {
   g_autoptr(GPtrArray) names = NULL;
   H5G_info_t ginfo;
+  LinkList list = { NULL, 0, FALSE, FALSE };
+  hsize_t idx = 0;
 
   if (H5Gget_info (group, &ginfo) < 0)
     return reader_fail (r, error, where, "the group cannot be listed (damaged file?)");
@@ -741,29 +830,22 @@ list_links (Reader      *r,
     return reader_fail (r, error, where, "has an absurd number of members (%" G_GUINT64_FORMAT ")",
                         (guint64) ginfo.nlinks);
 
+  /* Not sized from nlinks: that is a number in the file. */
   names = g_ptr_array_new_with_free_func (g_free);
+  list.names = names;
 
-  for (hsize_t i = 0; i < ginfo.nlinks; i++)
+  if (H5Literate (group, H5_INDEX_NAME, H5_ITER_NATIVE, &idx, collect_link_name_cb, &list) < 0)
     {
-      g_autofree char *name = NULL;
-      H5L_info_t linfo;
-      ssize_t len;
-
-      len = H5Lget_name_by_idx (group, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
-      if (len <= 0 || len > MAX_NAME_LENGTH)
+      if (list.bad_name)
         return reader_fail (r, error, where, "member %" G_GUINT64_FORMAT " has no usable name",
-                            (guint64) i);
-
-      name = g_malloc0 (len + 1);
-      if (H5Lget_name_by_idx (group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, len + 1, H5P_DEFAULT) != len)
-        return reader_fail (r, error, where, "member %" G_GUINT64_FORMAT " has no usable name",
-                            (guint64) i);
-
-      if (H5Lget_info (group, name, &linfo, H5P_DEFAULT) < 0 || linfo.type != H5L_TYPE_HARD)
-        continue;
-
-      g_ptr_array_add (names, g_steal_pointer (&name));
+                            list.n_seen);
+      if (list.too_many)
+        return reader_fail (r, error, where, "has an absurd number of members (more than %d)",
+                            MAX_LINKS);
+      return reader_fail (r, error, where, "the group cannot be listed (damaged file?)");
     }
+
+  g_ptr_array_sort (names, compare_names);
 
   *out = g_steal_pointer (&names);
 

@@ -979,7 +979,8 @@ model_build (SpSessionRaw          *raw,
   for (guint r = 0, i = 0; r < model->regions->len; r++)
     {
       Region *region = g_ptr_array_index (model->regions, r);
-      Series **group = (Series **) model->series->pdata + i;
+      /* No intervals at all: pdata is NULL, and NULL + 0 is undefined. */
+      Series **group = model->series->len > 0 ? (Series **) model->series->pdata + i : NULL;
       guint n_group = 0;
 
       while (i + n_group < model->series->len && group[n_group]->region == r)

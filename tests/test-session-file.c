@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -266,6 +267,109 @@ test_file_recover_after_crash (void)
   }
 }
 
+/* A session that only counted calls has regions and no intervals, and
+ * reads back as such. */
+static void
+test_file_counts_only_read_back (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "counts.h5", NULL);
+  g_autoptr(SpConfig) config = sp_test_config (path, 4);
+  g_autoptr(SpProfileManager) manager = sp_profile_manager_new ();
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  guint index;
+
+  sp_config_set_time_trace (config, FALSE);
+  sp_profile_manager_setup (manager, config);
+  sp_test_calls (sp_profile_manager_profile_region (manager, "main"), 3);
+  sp_test_calls (sp_profile_manager_profile_region (manager, "solve"), 5);
+  g_assert_true (sp_profile_manager_finalize (manager, &error));
+  g_assert_no_error (error);
+
+  session = sp_session_new_from_file (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sp_session_get_n_regions (session), ==, 2);
+  g_assert_cmpuint (sp_session_get_n_lanes (session), ==, 0);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SpRegionStats) stats = NULL;
+
+      g_assert_true (sp_session_lookup_region (session, i == 0 ? "main" : "solve", &index));
+      stats = sp_session_get_region_stats (session, index);
+      g_assert_cmpuint (sp_region_stats_get_count (stats), ==, 0);
+    }
+}
+
+/* A session of many regions reads back whole, and soon: the reader used
+ * to list a group with one by-index lookup per member, each starting over
+ * from the first member (quadratic). */
+#define N_MANY_REGIONS 10000
+
+static char *
+many_regions_name (guint i)
+{
+  /* Creation order is not name order, and some names need escaping. */
+  if (i % 1000 == 7)
+    return g_strdup_printf ("io/%u", i);
+  return g_strdup_printf ("region %u", (i * 7919) % N_MANY_REGIONS);
+}
+
+static void
+test_file_many_regions (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "many.h5", NULL);
+  g_autoptr(SpProfileManager) manager = manager_for (path, 1000);
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 t0, t1, t2;
+
+  t0 = g_get_monotonic_time ();
+
+  for (guint i = 0; i < N_MANY_REGIONS; i++)
+    {
+      g_autofree char *name = many_regions_name (i);
+
+      sp_test_calls (sp_profile_manager_profile_region (manager, name), 1 + i % 3);
+    }
+
+  g_assert_true (sp_profile_manager_finalize (manager, &error));
+  g_assert_no_error (error);
+
+  t1 = g_get_monotonic_time ();
+
+  session = sp_session_new_from_file (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (session);
+
+  t2 = g_get_monotonic_time ();
+  g_test_message ("%u regions: written in %.2f s, read in %.2f s", N_MANY_REGIONS,
+                  (t1 - t0) / (double) G_USEC_PER_SEC, (t2 - t1) / (double) G_USEC_PER_SEC);
+
+  g_assert_cmpuint (sp_session_get_n_regions (session), ==, N_MANY_REGIONS);
+
+  for (guint i = 0; i < N_MANY_REGIONS; i++)
+    {
+      g_autofree char *name = many_regions_name (i);
+      g_autoptr(SpRegionStats) stats = NULL;
+      guint index;
+
+      if (!sp_session_lookup_region (session, name, &index))
+        g_error ("region “%s” was not read back", name);
+      g_assert_cmpstr (sp_session_get_region_name (session, index), ==, name);
+
+      stats = sp_session_get_region_stats (session, index);
+      g_assert_cmpuint (sp_region_stats_get_count (stats), ==, 1 + i % 3);
+    }
+
+  /* The session lists its regions by name. */
+  for (guint i = 1; i < N_MANY_REGIONS; i++)
+    g_assert_cmpint (strcmp (sp_session_get_region_name (session, i - 1),
+                             sp_session_get_region_name (session, i)), <, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -277,6 +381,8 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/SessionFile/recursion-deeper-than-limit", test_file_recursion_deeper_than_limit);
   g_test_add_func ("/ScopeProfiler/SessionFile/modes-without-file", test_file_modes_without_file);
   g_test_add_func ("/ScopeProfiler/SessionFile/recover-after-crash", test_file_recover_after_crash);
+  g_test_add_func ("/ScopeProfiler/SessionFile/counts-only-read-back", test_file_counts_only_read_back);
+  g_test_add_func ("/ScopeProfiler/SessionFile/many-regions", test_file_many_regions);
 
   return g_test_run ();
 }
