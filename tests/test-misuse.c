@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <pthread.h>
 #include <string.h>
 
 #if defined(__has_include)
@@ -38,11 +39,12 @@
 # define RUNNING_ON_VALGRIND 0
 #endif
 
-/* AddressSanitizer pads every allocation: memory bounds do not apply. */
-#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer and ThreadSanitizer pad or shadow every allocation:
+ * memory bounds do not apply. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 # define SANITIZED 1
 #elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
+# if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #  define SANITIZED 1
 # endif
 #endif
@@ -108,32 +110,34 @@ count_spill_files (const char *dir)
 /* ---------------------------------------------------------------------- */
 /* Unbalanced calls and threads */
 
+/* pthread rather than GMutex/GCond: ThreadSanitizer sees them, so the
+ * order they impose is known to it. */
 typedef struct
 {
-  SpRegion *region;
-  GMutex    lock;
-  GCond     cond;
-  int       step;
+  SpRegion        *region;
+  pthread_mutex_t  lock;
+  pthread_cond_t   cond;
+  int              step;
 } Handshake;
 
 static void
 handshake_wait (Handshake *h,
                 int        step)
 {
-  g_mutex_lock (&h->lock);
+  pthread_mutex_lock (&h->lock);
   while (h->step < step)
-    g_cond_wait (&h->cond, &h->lock);
-  g_mutex_unlock (&h->lock);
+    pthread_cond_wait (&h->cond, &h->lock);
+  pthread_mutex_unlock (&h->lock);
 }
 
 static void
 handshake_set (Handshake *h,
                int        step)
 {
-  g_mutex_lock (&h->lock);
+  pthread_mutex_lock (&h->lock);
   h->step = step;
-  g_cond_broadcast (&h->cond);
-  g_mutex_unlock (&h->lock);
+  pthread_cond_broadcast (&h->cond);
+  pthread_mutex_unlock (&h->lock);
 }
 
 static gpointer
@@ -160,8 +164,8 @@ test_misuse_exit_while_other_thread_open (void)
   Handshake h = { sp_profile_manager_profile_region (manager, "shared") };
   GThread *thread;
 
-  g_mutex_init (&h.lock);
-  g_cond_init (&h.cond);
+  pthread_mutex_init (&h.lock, NULL);
+  pthread_cond_init (&h.cond, NULL);
 
   thread = g_thread_new ("holder", enter_wait_exit, &h);
   handshake_wait (&h, 1);
@@ -178,8 +182,8 @@ test_misuse_exit_while_other_thread_open (void)
   g_assert_true (sp_profile_manager_finalize (manager, NULL));
   g_assert_cmpuint (file_calls (path, "shared"), ==, 1);
 
-  g_mutex_clear (&h.lock);
-  g_cond_clear (&h.cond);
+  pthread_mutex_destroy (&h.lock);
+  pthread_cond_destroy (&h.cond);
 }
 
 /* With a buffer of one call every exit flushes: a stray exit in between
@@ -324,8 +328,8 @@ test_misuse_setup_while_open (void)
   Handshake h = { sp_profile_manager_profile_region (manager, "elsewhere") };
   GThread *thread;
 
-  g_mutex_init (&h.lock);
-  g_cond_init (&h.cond);
+  pthread_mutex_init (&h.lock, NULL);
+  pthread_cond_init (&h.cond, NULL);
 
   calls (inner, 5);  /* flushed to the first session's spill file */
   sp_region_enter (outer);
@@ -365,8 +369,8 @@ test_misuse_setup_while_open (void)
   g_assert_false (g_file_test (first, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_spill_files (dir), ==, 0);
 
-  g_mutex_clear (&h.lock);
-  g_cond_clear (&h.cond);
+  pthread_mutex_destroy (&h.lock);
+  pthread_cond_destroy (&h.cond);
 }
 
 /* Pointers a C caller kept across setup() calls that change what is
