@@ -86,14 +86,16 @@ print_summary (GtkWidget *current)
           SpSession *session = spv_session_view_get_session (view);
           GPtrArray *series = spv_session_view_get_series (view);
 
-          g_print ("state=ready rows=%u lanes=%u spans=%" G_GSIZE_FORMAT " series=%u\n",
+          g_print ("state=ready page=%s rows=%u lanes=%u spans=%" G_GSIZE_FORMAT " series=%u\n",
+                   spv_session_view_get_page (view),
                    g_list_model_get_n_items (spv_session_view_get_rows (view)),
                    sp_session_get_n_lanes (session),
                    spv_timeline_get_n_drawn_spans (spv_session_view_get_timeline (view)),
                    series ? series->len : 0);
         }
       else
-        g_print ("state=error message=%s\n", spv_session_view_get_error_message (view));
+        g_print ("state=error page=%s message=%s\n", spv_session_view_get_page (view),
+                 spv_session_view_get_error_message (view));
     }
   else if (SPV_IS_COMPARE_VIEW (current))
     {
@@ -192,6 +194,18 @@ screenshot_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Tests of very large sessions on slow machines may allow more time. */
+static guint
+screenshot_timeout (void)
+{
+  const char *env = g_getenv ("SPV_SCREENSHOT_TIMEOUT");
+  guint64 seconds = 0;
+
+  if (env == NULL || !g_ascii_string_to_unsigned (env, 10, 1, 3600, &seconds, NULL))
+    return SCREENSHOT_TIMEOUT;
+  return (guint) seconds;
+}
+
 static SpvWindow *
 get_window (SpvApplication *self)
 {
@@ -212,7 +226,7 @@ get_window (SpvApplication *self)
                                    SCREENSHOT_WIDTH, SCREENSHOT_HEIGHT);
       self->screenshot_window = SPV_WINDOW (window);
       g_timeout_add (50, screenshot_poll_cb, self);
-      self->timeout_id = g_timeout_add_seconds (SCREENSHOT_TIMEOUT, screenshot_timeout_cb, self);
+      self->timeout_id = g_timeout_add_seconds (screenshot_timeout (), screenshot_timeout_cb, self);
     }
   return SPV_WINDOW (window);
 }

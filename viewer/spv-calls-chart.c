@@ -119,6 +119,7 @@ spv_calls_chart_snapshot (GtkWidget   *widget,
     return;
   if (!self->log_scale)
     lo = 0;
+  spv_axis_fit (&lo, &hi, self->log_scale);
 
   /* y axis */
   for (int k = 0; k <= 4; k++)

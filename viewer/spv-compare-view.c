@@ -361,8 +361,11 @@ load_cb (GObject      *object,
         return;
       if (self->error_message == NULL)
         {
+          /* descriptions are markup; reader messages may hold '<' */
+          g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
           self->error_message = g_strdup (error->message);
-          adw_status_page_set_description (self->error_page, error->message);
+          adw_status_page_set_description (self->error_page, escaped);
           gtk_stack_set_visible_child_name (self->stack, "error");
           g_cancellable_cancel (self->cancellable);
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);

@@ -98,8 +98,7 @@ spv_histogram_snapshot (GtkWidget   *widget,
     }
   if (!any)
     return;
-  if (hi <= lo)
-    hi = lo + 1;
+  spv_axis_fit (&lo, &hi, self->log_scale);
 
   for (guint s = 0; s < self->series->len; s++)
     {

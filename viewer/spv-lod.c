@@ -104,14 +104,16 @@ spv_lod_lane_new (const guint32 *regions,
       lane->rows[r].len = 0;
     }
 
-  /* The lane is sorted by start, so each row is too. */
+  /* The lane is sorted by start, so each row is too. An interval that
+   * ends before it starts is drawn as a sliver at its start: the searches
+   * must find it there, so it counts as ending at its start. */
   for (gsize i = 0; i < n; i++)
     {
       SpvLodRow *row = &lane->rows[depths[i]];
       gint64 prev = row->len > 0 ? row->max_end[row->len - 1] : G_MININT64;
 
       row->index[row->len] = (guint32) i;
-      row->max_end[row->len] = MAX (prev, ends[i]);
+      row->max_end[row->len] = MAX (prev, MAX (starts[i], ends[i]));
       row->len++;
     }
 
@@ -269,7 +271,7 @@ spv_lod_row_hit (const SpvLodLane *lane,
     {
       gsize k = row->index[i];
       double s = (double) lane->starts[k];
-      double e = (double) lane->ends[k];
+      double e = (double) MAX (lane->starts[k], lane->ends[k]);
       double dist;
 
       if (s > t + slop)

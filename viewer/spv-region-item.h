@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include <gdk/gdk.h>
+#include <gtk/gtk.h>
 #include <scope-profiler.h>
 
 G_BEGIN_DECLS
@@ -29,5 +29,10 @@ double      spv_region_item_get_mean      (SpvRegionItem *self);
 double      spv_region_item_get_percent   (SpvRegionItem *self);
 double      spv_region_item_get_imbalance (SpvRegionItem *self);
 const GdkRGBA *spv_region_item_get_color  (SpvRegionItem *self);
+
+GtkSorter  *spv_region_item_sorter_new    (const char    *property);
+char       *spv_region_item_fold          (const char    *text);
+gboolean    spv_region_item_name_contains (SpvRegionItem *self,
+                                           const char    *folded);
 
 G_END_DECLS

@@ -186,6 +186,44 @@ spv_axis_value (double   fraction,
   return lo + fraction * (hi - lo);
 }
 
+/* Widens [@lo, @hi] when it is a single value (one call, or calls all as
+ * long), so the axis shows distinct ticks around it rather than the same
+ * label five times and a bar squeezed against one edge. On a log axis the
+ * range is kept at 1 ns or above, where spv_axis_fraction() works. */
+void
+spv_axis_fit (double   *lo,
+              double   *hi,
+              gboolean  log_scale)
+{
+  if (log_scale)
+    {
+      double l = MAX (*lo, 1.0), h = MAX (*hi, 1.0);
+
+      if (h <= l)
+        {
+          /* a 1 ns call (or 0 ns ones) sit at the bottom; others in the middle */
+          h = l * 4;
+          l = MAX (l / 4, 1.0);
+        }
+      *lo = l;
+      *hi = h;
+      return;
+    }
+
+  if (*hi <= *lo)
+    {
+      double half = fabs (*lo) / 2;
+
+      if (half == 0)
+        *hi = *lo + 1;
+      else
+        {
+          *hi = *lo + half;
+          *lo -= half;
+        }
+    }
+}
+
 /* Counts the durations of @series in @n_bins equal bins of [@lo, @hi] on
  * the chosen axis; values outside go to the first or last bin. */
 void

@@ -44,6 +44,9 @@ double     spv_axis_value          (double         fraction,
                                     double         lo,
                                     double         hi,
                                     gboolean       log_scale);
+void       spv_axis_fit            (double        *lo,
+                                    double        *hi,
+                                    gboolean       log_scale);
 void       spv_histogram_bin       (const SpvSeries *series,
                                     double         lo,
                                     double         hi,

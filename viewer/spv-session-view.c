@@ -7,6 +7,8 @@
 
 #include "spv-config.h"
 
+#include <string.h>
+
 #include "spv-calls-chart.h"
 #include "spv-histogram.h"
 #include "spv-region-item.h"
@@ -15,8 +17,9 @@
 #include "spv-util.h"
 
 /* One open session: loads it off the main thread with a progress bar,
- * shows why when it cannot, and otherwise the timeline above the regions
- * table and the durations of the regions selected in either. */
+ * shows why when it cannot, says so when the file holds no calls, and
+ * otherwise the timeline above the regions table and the durations of the
+ * regions selected in either. */
 
 #define MAX_SERIES 6
 
@@ -29,12 +32,12 @@ struct _SpvSessionView
   AdwStatusPage       *loading_page;
   GtkProgressBar      *progress_bar;
   AdwStatusPage       *error_page;
+  AdwStatusPage       *empty_page;
   GtkLabel            *summary_label;
   GtkPaned            *vpaned;
   SpvTimeline         *timeline;
   GtkSearchEntry      *search_entry;
   GtkDropDown         *rank_dropdown;
-  GtkScrolledWindow   *table_scroller;
   GtkColumnView       *column_view;
   GtkLabel            *durations_label;
   GtkSwitch           *log_switch;
@@ -50,7 +53,8 @@ struct _SpvSessionView
   SpvSessionViewState  state;
 
   GListStore          *store;
-  GtkStringFilter     *filter;
+  GtkCustomFilter     *filter;
+  char                *search;           /* folded, NULL shows every row */
   GtkFilterListModel  *filter_model;
   GtkSortListModel    *sort_model;
   GtkMultiSelection   *selection;
@@ -103,15 +107,41 @@ static const ColumnDef columns[] = {
   { "imbalance", "Max/Mean", KIND_RATIO, 72 },
 };
 
+/* A session without a single call is not an error, but an empty table
+ * and timeline would look like one: it gets a page that says so. */
+static gboolean
+session_has_calls (SpSession *session)
+{
+  for (guint l = 0; l < sp_session_get_n_lanes (session); l++)
+    if (sp_session_peek_lane (session, l, NULL, NULL, NULL, NULL, NULL) > 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 set_state (SpvSessionView      *self,
            SpvSessionViewState  state)
 {
   static const char * const pages[] = { "loading", "error", "content" };
+  const char *page = pages[state];
+
+  if (state == SPV_SESSION_VIEW_READY && !session_has_calls (self->session))
+    page = "empty";
 
   self->state = state;
-  gtk_stack_set_visible_child_name (self->stack, pages[state]);
+  gtk_stack_set_visible_child_name (self->stack, page);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* AdwStatusPage descriptions are Pango markup: file names and reader
+ * messages ("12 < 34", "R&D.h5") must be escaped or the page stays blank. */
+static void
+set_description (AdwStatusPage *page,
+                 const char    *text)
+{
+  g_autofree char *escaped = text ? g_markup_escape_text (text, -1) : NULL;
+
+  adw_status_page_set_description (page, escaped);
 }
 
 static void
@@ -192,17 +222,11 @@ setup_columns (SpvSessionView *self)
     {
       const ColumnDef *def = &columns[i];
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-      GtkExpression *expr = gtk_property_expression_new (SPV_TYPE_REGION_ITEM, NULL, def->property);
       g_autoptr(GtkColumnViewColumn) column = NULL;
-      GtkSorter *sorter;
+      g_autoptr(GtkSorter) sorter = spv_region_item_sorter_new (def->property);
 
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), (gpointer) def);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), (gpointer) def);
-
-      if (def->kind == KIND_NAME)
-        sorter = GTK_SORTER (gtk_string_sorter_new (expr));
-      else
-        sorter = GTK_SORTER (gtk_numeric_sorter_new (expr));
 
       column = gtk_column_view_column_new (def->title, factory);
       gtk_column_view_column_set_sorter (column, sorter);
@@ -210,7 +234,6 @@ setup_columns (SpvSessionView *self)
       gtk_column_view_column_set_fixed_width (column, def->width);
       gtk_column_view_column_set_expand (column, def->kind == KIND_NAME);
       gtk_column_view_append_column (self->column_view, column);
-      g_object_unref (sorter);
     }
 }
 
@@ -290,11 +313,46 @@ log_switch_cb (GtkSwitch      *sw,
   spv_histogram_set_log_scale (self->histogram, active);
 }
 
+static gboolean
+filter_cb (gpointer item,
+           gpointer user_data)
+{
+  SpvSessionView *self = user_data;
+
+  return self->search == NULL || spv_region_item_name_contains (item, self->search);
+}
+
+/* Filters the rows by name, ignoring case, as GtkStringFilter would; a
+ * longer search only looks at the rows still shown. */
+static void
+set_search (SpvSessionView *self,
+            const char     *text)
+{
+  g_autofree char *old = g_steal_pointer (&self->search);
+  GtkFilterChange change;
+
+  if (text != NULL && *text != '\0')
+    self->search = spv_region_item_fold (text);
+
+  if (g_strcmp0 (old, self->search) == 0)
+    return;
+  if (old == NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (self->search == NULL || strstr (old, self->search) != NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  else if (strstr (self->search, old) != NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else
+    change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+}
+
 static void
 search_changed_cb (GtkSearchEntry *entry,
                    SpvSessionView *self)
 {
-  gtk_string_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (entry)));
+  set_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
 
 static void
@@ -365,6 +423,7 @@ spv_session_view_finalize (GObject *object)
 
   g_free (self->title);
   g_free (self->error_message);
+  g_free (self->search);
 
   G_OBJECT_CLASS (spv_session_view_parent_class)->finalize (object);
 }
@@ -425,12 +484,12 @@ spv_session_view_class_init (SpvSessionViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, loading_page);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, vpaned);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, timeline);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, rank_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, SpvSessionView, table_scroller);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, column_view);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, durations_label);
   gtk_widget_class_bind_template_child (widget_class, SpvSessionView, log_switch);
@@ -448,7 +507,6 @@ spv_session_view_class_init (SpvSessionViewClass *klass)
 static void
 spv_session_view_init (SpvSessionView *self)
 {
-  GtkExpression *name_expr;
   GtkSorter *sorter;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -456,17 +514,15 @@ spv_session_view_init (SpvSessionView *self)
   self->rank = SPV_ALL_RANKS;
   self->store = g_list_store_new (SPV_TYPE_REGION_ITEM);
 
-  name_expr = gtk_property_expression_new (SPV_TYPE_REGION_ITEM, NULL, "name");
-  self->filter = gtk_string_filter_new (name_expr);
-  gtk_string_filter_set_match_mode (self->filter, GTK_STRING_FILTER_MATCH_MODE_SUBSTRING);
-  gtk_string_filter_set_ignore_case (self->filter, TRUE);
-
-  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
-                                                  GTK_FILTER (self->filter));
+  /* Sorted, then filtered: typing in the search box only hides and shows
+   * rows of a list sorted once, rather than sorting again all the rows it
+   * brings back. */
   setup_columns (self);
   sorter = gtk_column_view_get_sorter (self->column_view);
-  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model), g_object_ref (sorter));
-  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->sort_model));
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)), g_object_ref (sorter));
+  self->filter = gtk_custom_filter_new (filter_cb, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (G_LIST_MODEL (self->sort_model), GTK_FILTER (self->filter));
+  self->selection = gtk_multi_selection_new (G_LIST_MODEL (self->filter_model));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb), self);
@@ -499,7 +555,7 @@ fail (SpvSessionView *self,
 {
   g_free (self->error_message);
   self->error_message = g_strdup (message);
-  adw_status_page_set_description (self->error_page, message);
+  set_description (self->error_page, message);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
   set_state (self, SPV_SESSION_VIEW_ERROR);
 }
@@ -551,7 +607,7 @@ spv_session_view_load (SpvSessionView *self,
   self->title = g_file_get_basename (file);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 
-  adw_status_page_set_description (self->loading_page, self->title);
+  set_description (self->loading_page, self->title);
   set_state (self, SPV_SESSION_VIEW_LOADING);
 
   if (!(path = g_file_get_path (file)))
@@ -584,8 +640,9 @@ update_summary (SpvSessionView *self)
   guint64 overlaps = sp_session_get_n_overlaps (self->session);
 
   sp_session_get_ranks (self->session, &n_ranks);
-  text = g_strdup_printf ("%s · %u regions · %u %s · %u %s%s", span,
+  text = g_strdup_printf ("%s · %u %s · %u %s · %u %s%s", span,
                           sp_session_get_n_regions (self->session),
+                          sp_session_get_n_regions (self->session) == 1 ? "region" : "regions",
                           n_ranks, n_ranks == 1 ? "rank" : "ranks",
                           sp_session_get_n_lanes (self->session),
                           sp_session_get_n_lanes (self->session) == 1 ? "thread" : "threads",
@@ -677,6 +734,20 @@ spv_session_view_set_session (SpvSessionView *self,
   spv_session_view_set_rank (self, SPV_ALL_RANKS);
   update_summary (self);
 
+  if (sp_session_get_n_regions (session) == 0)
+    set_description (self->empty_page,
+                     "The file is readable but holds no profiled regions: "
+                     "the program entered none, or this is not a scope-profiler session.");
+  else
+    {
+      g_autofree char *text =
+        g_strdup_printf ("The file names %u %s but holds no timed calls: "
+                         "the program may have run with time tracing off.",
+                         sp_session_get_n_regions (session),
+                         sp_session_get_n_regions (session) == 1 ? "region" : "regions");
+      set_description (self->empty_page, text);
+    }
+
   set_state (self, SPV_SESSION_VIEW_READY);
 }
 
@@ -713,6 +784,25 @@ spv_session_view_set_rank (SpvSessionView *self,
     update_series (self);
 }
 
+/* GTK 4.8 has no gtk_column_view_scroll_to(); the list view inside the
+ * column view has the "list.scroll-to-item" action, which anchors the
+ * view on the row. Setting the adjustment instead, right after the rows
+ * were replaced (sorted, filter cleared), made GTK warn ("failed to
+ * scroll to given position") and stay where it was. */
+static void
+scroll_to_row (SpvSessionView *self,
+               guint           position)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      {
+        gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+        return;
+      }
+}
+
 /* Selects @region in the table (and so in the timeline) and scrolls it
  * into view. The filter is cleared if it hides the region. */
 void
@@ -734,19 +824,13 @@ spv_session_view_select_region (SpvSessionView *self,
 
           if (spv_region_item_get_region (item) == region)
             {
-              GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->table_scroller);
-              double upper = gtk_adjustment_get_upper (adj);
-              double page = gtk_adjustment_get_page_size (adj);
-
               gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
-              /* GTK 4.8 has no gtk_column_view_scroll_to(); rows have equal heights. */
-              if (upper > page)
-                gtk_adjustment_set_value (adj, upper * i / n - page / 3);
+              scroll_to_row (self, i);
               return;
             }
         }
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-      gtk_string_filter_set_search (self->filter, NULL);
+      set_search (self, NULL);
     }
 }
 
@@ -757,7 +841,7 @@ spv_session_view_set_filter_text (SpvSessionView *self,
   g_return_if_fail (SPV_IS_SESSION_VIEW (self));
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
-  gtk_string_filter_set_search (self->filter, text);
+  set_search (self, text);
 }
 
 /* Sorts the table by the column showing @column (a SpvRegionItem property). */
@@ -812,6 +896,28 @@ spv_session_view_get_error_message (SpvSessionView *self)
 {
   g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
   return self->error_message;
+}
+
+/* What the view shows: "loading", "error", "empty" (a readable session
+ * without calls) or "content". */
+const char *
+spv_session_view_get_page (SpvSessionView *self)
+{
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* The text under the title of the status page shown (Pango markup), or
+ * NULL when the page is the session itself. */
+const char *
+spv_session_view_get_page_description (SpvSessionView *self)
+{
+  GtkWidget *page;
+
+  g_return_val_if_fail (SPV_IS_SESSION_VIEW (self), NULL);
+
+  page = gtk_stack_get_visible_child (self->stack);
+  return ADW_IS_STATUS_PAGE (page) ? adw_status_page_get_description (ADW_STATUS_PAGE (page)) : NULL;
 }
 
 /* The rows as the table shows them: filtered and sorted. */

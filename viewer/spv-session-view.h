@@ -35,6 +35,8 @@ GFile              *spv_session_view_get_file          (SpvSessionView *self);
 SpvSessionViewState spv_session_view_get_state         (SpvSessionView *self);
 const char         *spv_session_view_get_title         (SpvSessionView *self);
 const char         *spv_session_view_get_error_message (SpvSessionView *self);
+const char         *spv_session_view_get_page          (SpvSessionView *self);
+const char         *spv_session_view_get_page_description (SpvSessionView *self);
 GListModel         *spv_session_view_get_rows          (SpvSessionView *self);
 GtkSelectionModel  *spv_session_view_get_selection     (SpvSessionView *self);
 SpvTimeline        *spv_session_view_get_timeline      (SpvSessionView *self);

@@ -36,11 +36,14 @@ struct _SpvWindow
 
 G_DEFINE_FINAL_TYPE (SpvWindow, spv_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* @message is plain text: toast titles are markup in libadwaita 1.2, and
+ * a file named "R&D.h5" must not turn the toast blank. */
 static void
 toast (SpvWindow  *self,
        const char *message)
 {
-  AdwToast *t = adw_toast_new (message);
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+  AdwToast *t = adw_toast_new (escaped);
 
   adw_toast_set_timeout (t, 8);
   adw_toast_overlay_add_toast (self->toast_overlay, t);
@@ -165,6 +168,19 @@ compare_loading_cb (SpvCompareView *view,
     toast (self, "Could not compare the sessions");
 }
 
+/* Tab tooltips are markup; titles are file names. */
+static gboolean
+escape_markup_transform (GBinding     *binding,
+                         const GValue *from,
+                         GValue       *to,
+                         gpointer      user_data)
+{
+  const char *text = g_value_get_string (from);
+
+  g_value_take_string (to, text ? g_markup_escape_text (text, -1) : NULL);
+  return TRUE;
+}
+
 static AdwTabPage *
 add_page (SpvWindow *self,
           GtkWidget *child,
@@ -174,7 +190,8 @@ add_page (SpvWindow *self,
   g_autoptr(GIcon) gicon = g_themed_icon_new (icon);
 
   g_object_bind_property (child, "title", page, "title", G_BINDING_SYNC_CREATE);
-  g_object_bind_property (child, "title", page, "tooltip", G_BINDING_SYNC_CREATE);
+  g_object_bind_property_full (child, "title", page, "tooltip", G_BINDING_SYNC_CREATE,
+                               escape_markup_transform, NULL, NULL, NULL);
   adw_tab_page_set_icon (page, gicon);
   adw_tab_view_set_selected_page (self->tab_view, page);
   update_title (self);

@@ -3,8 +3,8 @@
 # would see: the summary line it prints (state, table rows, timeline spans)
 # and the PNG itself (size, not blank, the timeline drawn in colour).
 #
-# usage: check_screenshot.py --png OUT --expect STATE [--rows N] [--min-spans N]
-#                            -- COMMAND...
+# usage: check_screenshot.py --png OUT --expect STATE [--page PAGE] [--message TEXT]
+#                            [--rows N] [--min-spans N] [--timeout S] -- COMMAND...
 
 import argparse
 import struct
@@ -72,17 +72,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--png', required=True)
     parser.add_argument('--expect', required=True)
+    parser.add_argument('--page', help='the page of the session view shown: content, empty or error')
+    parser.add_argument('--message', help='a part of the error message shown')
     parser.add_argument('--rows', type=int)
     parser.add_argument('--min-spans', type=int, default=0)
     parser.add_argument('--min-timeline-pixels', type=int, default=200)
     parser.add_argument('--width', type=int, default=1280)
     parser.add_argument('--height', type=int, default=800)
+    parser.add_argument('--timeout', type=float, default=90)
     parser.add_argument('command', nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ['--'] else args.command
 
     proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, timeout=90)
+                          text=True, timeout=args.timeout)
     sys.stderr.write(proc.stderr)
     print(proc.stdout, end='')
     if proc.returncode != 0:
@@ -102,6 +105,15 @@ def main():
             summary['line'] = line
     if summary.get('state') != args.expect:
         print('expected state %s, got %r' % (args.expect, summary.get('line')))
+        return 1
+    if args.page is not None and summary.get('page') != args.page:
+        print('expected the %s page, got %r' % (args.page, summary.get('line')))
+        return 1
+    if args.message is not None and args.message not in summary.get('line', '').partition(' message=')[2]:
+        print('expected an error message with %r, got %r' % (args.message, summary.get('line')))
+        return 1
+    if 'Failed to set text' in proc.stderr:
+        print('a label was given markup it could not parse and shows nothing')
         return 1
     if args.rows is not None and int(summary.get('rows', -1)) != args.rows:
         print('expected %d rows in the table, got %s' % (args.rows, summary.get('rows')))
