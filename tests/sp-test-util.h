@@ -10,6 +10,16 @@
 #include <hdf5.h>
 #include <scope-profiler.h>
 
+/* Tests that would take minutes under valgrind scale themselves down. */
+#if defined(__has_include)
+# if __has_include(<valgrind/valgrind.h>)
+#  include <valgrind/valgrind.h>
+# endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+# define RUNNING_ON_VALGRIND 0
+#endif
+
 G_BEGIN_DECLS
 
 /* A fresh directory for one test, removed with its contents at exit. */

@@ -25,19 +25,9 @@
 #include <pthread.h>
 #include <string.h>
 
-#if defined(__has_include)
-# if __has_include(<valgrind/valgrind.h>)
-#  include <valgrind/valgrind.h>
-# endif
-#endif
-
 #include "sp-h5-util-private.h"
 #include "sp-spill-private.h"
 #include "sp-test-util.h"
-
-#ifndef RUNNING_ON_VALGRIND
-# define RUNNING_ON_VALGRIND 0
-#endif
 
 /* AddressSanitizer and ThreadSanitizer pad or shadow every allocation:
  * memory bounds do not apply. */
