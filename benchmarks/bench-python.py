@@ -20,16 +20,27 @@ over repeats:
 * with ``--reference PATH`` (a checkout of the pure-Python scope-profiler
   package, run in a child process since both are called scope_profiler):
   both forms <= 0.35 x the reference's overhead in its TimeOnly mode
-  (``setup(time_trace=False)``).
+  (``TimeOnlyProfileRegion``: the default of current releases, whose
+  ``setup()`` has no ``time_trace``/``flush_to_disk``; ``time_trace=True``
+  in older ones, where ``time_trace=False`` means count-only).
 
 Overhead per call = (time of the loop with profiling - time of the same
-loop without it) / calls. Run through ``meson devenv -C BUILD`` (or with
-GI_TYPELIB_PATH, LD_LIBRARY_PATH and PYTHONPATH set as meson sets them).
+loop without it) / calls. The reference runs in a child process that stays
+up for the whole run and measures one repeat each time it is asked, right
+after each of our repeats: repeat i of ours and of the reference see the
+same machine, and the ratios are taken pair by pair.
+
+Run through ``meson devenv -C BUILD`` (or with GI_TYPELIB_PATH,
+LD_LIBRARY_PATH and PYTHONPATH set as meson sets them). The first line
+says which path the per-call code takes: ``native`` (the
+_scope_profiler_native extension) or ``gi`` (PyGObject's invocation; forced
+with SCOPE_PROFILER_PYTHON_NATIVE=0).
 """
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,7 +125,9 @@ def report(what, values, unit, target=None, higher=False):
 # ----------------------------------------------------------------------
 # The reference package, in a child process.
 
-def measure_reference(path, n, repeats):
+def serve_reference(path, n):
+    """The child: set up the reference package, then measure one repeat per
+    line read from stdin, answering with one JSON line."""
     sys.path.insert(0, path)
     src = os.path.join(path, 'src')
     if os.path.isdir(src):
@@ -122,33 +135,69 @@ def measure_reference(path, n, repeats):
     from scope_profiler import ProfileManager  # the pure-Python package
 
     tmp = tempfile.mkdtemp(prefix='sp-bench-ref-')
-    ProfileManager.setup(time_trace=False, flush_to_disk=False,
-                         file_path=os.path.join(tmp, 'ref.h5'))
+    file_path = os.path.join(tmp, 'ref.h5')
+    try:
+        # Current releases: every active region is a TimeOnlyProfileRegion
+        # unless another mode is asked for; time_trace/flush_to_disk are gone
+        # (a TypeError). deactivate_file_output only affects finalize().
+        ProfileManager.setup(file_path=file_path, deactivate_file_output=True)
+    except TypeError:
+        # Older releases: time_trace=True selects TimeOnly (time_trace=False
+        # is NCallsOnly, which records no timestamps).
+        ProfileManager.setup(time_trace=True, flush_to_disk=False,
+                             file_path=file_path)
 
     @ProfileManager.profile('ref_decorated')
     def decorated():
         pass
 
     region = ProfileManager.profile_region('ref_with')
-    out = {'decorator': [], 'with': []}
-    for _ in range(repeats):
+    region_class = type(region).__name__
+    if not region_class.startswith('TimeOnlyProfileRegion'):
+        raise SystemExit('reference region is %s, not TimeOnly' % region_class)
+
+    # Warm, as ours are.
+    loop_with(min(n, 10000), region)
+    loop_call(min(n, 10000), decorated)
+    print(json.dumps({'region_class': region_class}), flush=True)
+
+    for _ in sys.stdin:
         empty = loop_empty(n)
         call = loop_call(n, plain)
-        out['decorator'].append((loop_call(n, decorated) - call) / n)
-        out['with'].append((loop_with(n, region) - empty) / n)
-    print(json.dumps(out))
+        out = {'decorator': (loop_call(n, decorated) - call) / n,
+               'with': (loop_with(n, region) - empty) / n}
+        print(json.dumps(out), flush=True)
+
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run_reference(path, n, repeats):
-    cmd = [sys.executable, os.path.abspath(__file__), '--measure-reference', path,
-           '--calls', str(n), '--repeats', str(repeats)]
-    env = dict(os.environ)
-    env.pop('PYTHONPATH', None)  # our scope_profiler must not shadow it
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr)
-        raise SystemExit('the reference package could not be measured')
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class Reference:
+    """The reference package in a child process, one repeat per measure()."""
+
+    def __init__(self, path, n):
+        cmd = [sys.executable, os.path.abspath(__file__), '--measure-reference', path,
+               '--calls', str(n)]
+        env = dict(os.environ)
+        env.pop('PYTHONPATH', None)  # our scope_profiler must not shadow it
+        self.child = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True)
+        self.region_class = self._read()['region_class']
+
+    def _read(self):
+        line = self.child.stdout.readline()
+        if not line:
+            self.child.wait()
+            raise SystemExit('the reference package could not be measured')
+        return json.loads(line)
+
+    def measure(self):
+        self.child.stdin.write('run\n')
+        self.child.stdin.flush()
+        return self._read()
+
+    def close(self):
+        self.child.stdin.close()
+        self.child.wait()
 
 
 # ----------------------------------------------------------------------
@@ -167,11 +216,21 @@ def main():
     repeats = args.repeats or (2 if args.quick else 15)
 
     if args.measure_reference:
-        measure_reference(args.measure_reference, n, repeats)
+        serve_reference(args.measure_reference, n)
         return 0
 
     import numpy as np
     from scope_profiler import ProfileManager
+    from scope_profiler import profile_manager
+
+    backend = profile_manager._BACKEND
+    if backend == 'native':
+        path = 'native (_scope_profiler_native)'
+    else:
+        from gi.overrides import ScopeProfiler as override
+        path = 'gi (PyGObject invocation: %s)' % (override._native_unavailable,)
+
+    reference = Reference(args.reference, n) if args.reference else None
 
     tmp = tempfile.mkdtemp(prefix='sp-bench-py-')
     ProfileManager.setup(file_path=os.path.join(tmp, 'bench.h5'), verbose=False)
@@ -192,6 +251,7 @@ def main():
 
     floor, dec, with_, lookup = [], [], [], []
     r_dec, r_with, r_lookup = [], [], []
+    ref_dec, ref_with = [], []
     for _ in range(repeats):
         empty = loop_empty(n)
         index = loop_index(n, starts, ends)
@@ -210,6 +270,14 @@ def main():
         r_with.append(w / f)
         r_lookup.append(lk / w)
 
+        if reference is not None:
+            ref = reference.measure()
+            ref_dec.append(ref['decorator'])
+            ref_with.append(ref['with'])
+
+    if reference is not None:
+        reference.close()
+
     ProfileManager.finalize(verbose=False)
     for name in os.listdir(tmp):
         os.unlink(os.path.join(tmp, name))
@@ -217,6 +285,7 @@ def main():
 
     print('scope-profiler Python overhead per call, %d calls x %d repeats, Python %s'
           % (n, repeats, sys.version.split()[0]))
+    print('%-50s %s' % ('per-call path', path))
     ok = True
     report('floor: 2 x perf_counter_ns() into numpy arrays', floor, 'ns')
     report('@ProfileManager.profile', dec, 'ns')
@@ -226,14 +295,15 @@ def main():
     ok &= report('with region: / floor', r_with, 'x', 2.0)
     ok &= report('profile_region("name") lookup / fetched once', r_lookup, 'x', 1.5)
 
-    if args.reference:
-        ref = run_reference(args.reference, n, repeats)
-        report('reference TimeOnly decorator', ref['decorator'], 'ns')
-        report('reference TimeOnly with region:', ref['with'], 'ns')
+    if reference is not None:
+        print('%-50s %s' % ('reference region class', reference.region_class))
+        report('reference TimeOnly decorator', ref_dec, 'ns')
+        report('reference TimeOnly with region:', ref_with, 'ns')
+        # Pair by pair: repeat i of ours against repeat i of the reference.
         ok &= report('@ProfileManager.profile / reference', [
-            a / b for a, b in zip(dec, ref['decorator'])], 'x', 0.35)
+            a / b for a, b in zip(dec, ref_dec)], 'x', 0.35)
         ok &= report('with region: / reference', [
-            a / b for a, b in zip(with_, ref['with'])], 'x', 0.35)
+            a / b for a, b in zip(with_, ref_with)], 'x', 0.35)
     else:
         print('%-50s skipped: no --reference PATH (the pure-Python package is not installable here)'
               % 'ratio to the pure-Python scope-profiler')

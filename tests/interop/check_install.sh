@@ -51,6 +51,17 @@ with ProfileManager.profile_region("installed"):
     pass
 assert ProfileManager.get_region("installed").num_calls == 1
 '
+# The Python fast path, when it was built, is installed and taken.
+if ls "$build_root"/scope-profiler/python/_scope_profiler_native*.so >/dev/null 2>&1; then
+  ls "$pydir"/_scope_profiler_native*.so >/dev/null
+  PYTHONPATH="$pydir" GI_TYPELIB_PATH="$root/$libdir/girepository-1.0" LD_LIBRARY_PATH="$root/$libdir" \
+    /usr/bin/python3 -c '
+import _scope_profiler_native
+from scope_profiler import profile_manager
+assert _scope_profiler_native.__file__.startswith("'"$pydir"'"), _scope_profiler_native.__file__
+assert profile_manager._BACKEND == "native", profile_manager._BACKEND
+'
+fi
 test -f "$root/share/scope-profiler-1/js/scopeProfiler.js"
 
 echo "installed library, headers, pkg-config file, typelib, Python package and gjs module work"

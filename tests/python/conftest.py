@@ -48,9 +48,20 @@ def regions_in():
 
 
 def pytest_report_header(config):
-    return 'GI_TYPELIB_PATH=%s' % os.environ.get('GI_TYPELIB_PATH', '')
+    return ['GI_TYPELIB_PATH=%s' % os.environ.get('GI_TYPELIB_PATH', ''),
+            'SCOPE_PROFILER_PYTHON_NATIVE=%s' % os.environ.get('SCOPE_PROFILER_PYTHON_NATIVE', '')]
 
 
 def pytest_addoption(parser):
     parser.addoption('--spec-file', default=None,
                      help='path of the spec page regions.md whose snippets must run')
+    parser.addoption('--expect-backend', choices=('native', 'gi'), default=None,
+                     help='the per-call path this run must take: "native" (the '
+                          '_scope_profiler_native module) or "gi" (PyGObject only); '
+                          'unchecked when not given')
+
+
+@pytest.fixture
+def expected_backend(request):
+    """'native', 'gi', or None when the run does not say."""
+    return request.config.getoption('--expect-backend')

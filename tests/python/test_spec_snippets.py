@@ -53,7 +53,10 @@ def exercise(namespace, defined):
     """Call the functions a snippet defined, with the stand-in arguments."""
     for name in defined:
         func = namespace[name]
-        if not inspect.isfunction(func) or name in stand_ins():
+        # Decorated functions are C callables on the fast path (like
+        # functools.lru_cache's wrappers): a function once unwrapped.
+        if not callable(func) or not inspect.isfunction(inspect.unwrap(func)) \
+                or name in stand_ins():
             continue
         params = inspect.signature(func).parameters
         if all(p in namespace for p in params):

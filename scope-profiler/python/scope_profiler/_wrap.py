@@ -30,7 +30,10 @@ LIFO order: counts and the total time are exact, but two overlapping calls
 may exchange their individual durations.
 
 The hot path of each wrapper is: a call of the C ``enter``, the wrapped
-function, a call of the C ``exit``; the region and the GI callables are
+function, a call of the C ``exit``. For plain functions the wrapper is
+itself written in C when the ``_scope_profiler_native`` module is in use
+(``ProfiledFunction``: no Python frame of its own); otherwise, and for the
+other kinds, the region and the enter/exit callables (native or GI) are
 closure variables, resolved once when the function is decorated.
 """
 
@@ -38,11 +41,13 @@ import functools
 import inspect
 
 
-def wrap(func, region, enter, leave):
+def wrap(func, region, enter, leave, profiled_function=None):
     """A wrapper of ``func`` recording into ``region``.
 
-    ``enter``/``leave`` are the unbound GI callables ``Region.enter`` and
-    ``Region.exit``.
+    ``enter``/``leave`` open and close a call of a region: the native
+    ``enter``/``exit`` functions, or the unbound GI callables
+    ``Region.enter`` and ``Region.exit``. ``profiled_function``, when given,
+    is the native ``ProfiledFunction`` type, used for plain functions.
     """
     if inspect.isgeneratorfunction(func):
         wrapper = _wrap_generator(func, region, enter, leave)
@@ -50,6 +55,8 @@ def wrap(func, region, enter, leave):
         wrapper = _wrap_coroutine(func, region, enter, leave)
     elif inspect.isasyncgenfunction(func):
         wrapper = _wrap_async_generator(func, region, enter, leave)
+    elif profiled_function is not None:
+        wrapper = profiled_function(func, region)
     else:
         wrapper = _wrap_function(func, region, enter, leave)
 

@@ -25,6 +25,10 @@ import gi
 gi.require_version('ScopeProfiler', '1.0')
 from gi.repository import ScopeProfiler  # noqa: E402
 
+# The override module itself (gi.repository.ScopeProfiler only shows its
+# __all__): it decided, when it loaded, whether the C fast path is used.
+from gi.overrides import ScopeProfiler as _override  # noqa: E402
+
 from . import _options  # noqa: E402
 from ._wrap import wrap as _wrap  # noqa: E402
 
@@ -32,9 +36,14 @@ __all__ = ['ProfileManager', 'UnsupportedOptionError']
 
 UnsupportedOptionError = _options.UnsupportedOptionError
 
-_Region = ScopeProfiler.Region
-_region_enter = _Region.enter
-_region_exit = _Region.exit
+# sp_region_enter()/exit() for the wrappers of decorated functions: the C
+# fast path (_scope_profiler_native) when the override uses it, else GI.
+_native = _override._native
+_region_enter = _override._region_enter
+_region_exit = _override._region_exit
+_profiled_function = _native.ProfiledFunction if _native is not None else None
+# Which path the per-call code takes: 'native' or 'gi'.
+_BACKEND = 'native' if _native is not None else 'gi'
 
 
 class _manager_method:
@@ -81,17 +90,22 @@ class ProfileManager:
     def __init__(self):
         self._init(ScopeProfiler.ProfileManager.new())
 
-    def _init(self, manager):
+    def _init(self, manager, regions=None):
         self._manager = manager
         # Regions fetched in this session. Regions belong to their manager
         # for as long as it lives and keep their identity across setup(), so
         # this is only a cache of the C lookup (cleared in place: the
         # default manager's is also the module's _default_regions).
-        self._regions = {}
+        self._regions = {} if regions is None else regions
         # profile_region() on an instance: the instance's own method (on the
         # class, the attribute is the default manager's fast path).
-        if getattr(type(self), 'profile_region', None) is _default_profile_region:
-            self.profile_region = self._profile_region
+        if getattr(type(self), 'profile_region', None) is _class_profile_region:
+            if _native is not None:
+                # Hits answered in C from self._regions, the rest by the method.
+                lookup = _native.RegionLookup(self._regions, self._profile_region)
+                self.profile_region = functools.update_wrapper(lookup, self._profile_region)
+            else:
+                self.profile_region = self._profile_region
         # Regions of decorated functions: part of every session, as in the
         # Python package.
         self._decorated = {}
@@ -226,7 +240,7 @@ class ProfileManager:
             name = getattr(func, '__name__', None) or type(func).__name__
         region = self.profile_region(name)
         self._decorated[name] = region
-        return _wrap(func, region, _region_enter, _region_exit)
+        return _wrap(func, region, _region_enter, _region_exit, _profiled_function)
 
     @_manager_method
     def get_region(self, region_name):
@@ -348,11 +362,18 @@ def _default_profile_region(region_name, functions=None):
 # On the class, profile_region is a plain function on the default manager:
 # `with ProfileManager.profile_region("x"):` in a loop costs one Python call
 # and a dict lookup, and no descriptor written in Python (_manager_method).
-# Instances shadow it with their own bound _profile_region (see _init).
+# With the C fast path, a region already fetched is a dict hit in C, no
+# Python frame (RegionLookup); the function answers everything else.
+# Instances shadow it with their own lookup (see _init).
 _default_profile_region.__doc__ = ProfileManager._profile_region.__doc__
 _default_profile_region.__name__ = 'profile_region'
 _default_profile_region.__qualname__ = 'ProfileManager.profile_region'
-ProfileManager.profile_region = staticmethod(_default_profile_region)
+if _native is not None:
+    _class_profile_region = functools.update_wrapper(
+        _native.RegionLookup(_default_regions, _default_profile_region), _default_profile_region)
+else:
+    _class_profile_region = _default_profile_region
+ProfileManager.profile_region = staticmethod(_class_profile_region)
 
 
 def _default_manager():
@@ -360,8 +381,7 @@ def _default_manager():
     global _default
     if _default is None:
         default = ProfileManager.__new__(ProfileManager)
-        default._init(ScopeProfiler.ProfileManager.get_default())
-        default._regions = _default_regions
+        default._init(ScopeProfiler.ProfileManager.get_default(), _default_regions)
         _default = default
     return _default
 

@@ -11,11 +11,18 @@
   accessors for the buffered calls.
 * :meth:`ProfileManager.get_all_regions` always returns a :class:`dict`.
 
-The per-call path of ``with region:`` is one Python frame per side around
-the C call; the GI callables are resolved once, when this module loads.
+The per-call path of ``with region:`` is ``Region.__enter__`` and
+``__exit__`` written in C (the ``_scope_profiler_native`` module, built and
+installed beside this override) calling ``sp_region_enter()`` and
+``sp_region_exit()`` directly, without PyGObject's invocation. Without that
+module, or with ``SCOPE_PROFILER_PYTHON_NATIVE=0`` in the environment, it is
+one Python frame per side around the GI call, the GI callables resolved once
+when this module loads: the same C functions, the same behaviour, slower.
 numpy is imported the first time a numpy accessor is used, so it stays
 optional for everything else.
 """
+
+import os
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -24,10 +31,33 @@ ScopeProfiler = get_introspection_module('ScopeProfiler')
 
 __all__ = []
 
-# Resolved once: calling the unbound GI callables skips a descriptor lookup
-# and a bound-method allocation on every call.
-_region_enter = ScopeProfiler.Region.enter
-_region_exit = ScopeProfiler.Region.exit
+
+def _load_native():
+    """The _scope_profiler_native module, or None (and why not)."""
+    if os.environ.get('SCOPE_PROFILER_PYTHON_NATIVE') == '0':
+        return None, 'SCOPE_PROFILER_PYTHON_NATIVE=0'
+    try:
+        import _scope_profiler_native as native
+    except ImportError as error:
+        return None, 'not importable: %s' % (error,)
+    # It links the library itself: it must have found the same one as GI
+    # (otherwise SpRegion would be two types and no region would pass).
+    if native.region_gtype != ScopeProfiler.Region.__gtype__:
+        return None, 'linked to another libscope-profiler than the typelib\'s'
+    return native, None
+
+
+# Used by the scope_profiler package too (the decorator's wrapper).
+_native, _native_unavailable = _load_native()
+
+if _native is not None:
+    _region_enter = _native.enter
+    _region_exit = _native.exit
+else:
+    # Resolved once: calling the unbound GI callables skips a descriptor
+    # lookup and a bound-method allocation on every call.
+    _region_enter = ScopeProfiler.Region.enter
+    _region_exit = ScopeProfiler.Region.exit
 _region_get_num_calls = ScopeProfiler.Region.get_num_calls
 _region_get_name = ScopeProfiler.Region.get_name
 
@@ -58,13 +88,22 @@ class Region(ScopeProfiler.Region):
     calls.
     """
 
-    def __enter__(self):
-        _region_enter(self)
-        return self
+    if _native is not None:
+        # C functions bound like methods: no Python frame per call.
+        __enter__ = _native.region_enter_method
+        __exit__ = _native.region_exit_method
+    else:
+        def __enter__(self):
+            """Open a call of the region on this thread; returns the region."""
+            _region_enter(self)
+            return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
-        _region_exit(self)
-        return False
+        def __exit__(self, exc_type, exc_value, traceback):
+            """Close the innermost open call of the region on this thread;
+            returns False, so an exception raised in the with block
+            propagates."""
+            _region_exit(self)
+            return False
 
     num_calls = property(_region_get_num_calls,
                          doc='Completed calls in the current session, all threads.')
