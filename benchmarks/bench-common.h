@@ -8,6 +8,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +123,87 @@ bench_in_child (double (*func) (gpointer data),
     value = -1;
 
   return value;
+}
+
+/* The options of the benchmarks that write files (bench-memory,
+ * bench-write): --quick, --calls=N, --repeats=N, --dir=DIR. */
+typedef struct
+{
+  guint64   calls;
+  int       repeats;
+  char     *dir;      /* where the files go */
+  gboolean  own_dir;  /* made here (none was given): removed at the end */
+} BenchOptions;
+
+/* Fills @opts from the command line, starting from @calls and @repeats
+ * (@quick_calls and @quick_repeats with --quick); without --dir, makes a
+ * temporary directory from @dir_template. Exits on a usage error. */
+static inline void
+bench_parse_options (BenchOptions *opts,
+                     int           argc,
+                     char         *argv[],
+                     guint64       calls,
+                     int           repeats,
+                     guint64       quick_calls,
+                     int           quick_repeats,
+                     const char   *dir_template)
+{
+  opts->calls = calls;
+  opts->repeats = repeats;
+  opts->dir = NULL;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--quick"))
+        {
+          opts->calls = quick_calls;
+          opts->repeats = quick_repeats;
+        }
+      else if (g_str_has_prefix (argv[i], "--calls="))
+        opts->calls = g_ascii_strtoull (argv[i] + strlen ("--calls="), NULL, 10);
+      else if (g_str_has_prefix (argv[i], "--repeats="))
+        opts->repeats = MAX (1, atoi (argv[i] + strlen ("--repeats=")));
+      else if (g_str_has_prefix (argv[i], "--dir="))
+        {
+          g_free (opts->dir);
+          opts->dir = g_strdup (argv[i] + strlen ("--dir="));
+        }
+      else
+        {
+          g_printerr ("usage: %s [--quick] [--calls=N] [--repeats=N] [--dir=DIR]\n", argv[0]);
+          exit (2);
+        }
+    }
+
+  opts->own_dir = opts->dir == NULL;
+  if (opts->own_dir)
+    opts->dir = g_dir_make_tmp (dir_template, NULL);
+  if (opts->dir == NULL || g_mkdir_with_parents (opts->dir, 0755) != 0)
+    {
+      g_printerr ("%s: cannot use the directory %s\n", argv[0], opts->dir ? opts->dir : dir_template);
+      exit (1);
+    }
+}
+
+/* Removes the directory if it was made by bench_parse_options(): it is
+ * empty by now. */
+static inline void
+bench_options_clear (BenchOptions *opts)
+{
+  if (opts->own_dir)
+    g_rmdir (opts->dir);
+  g_clear_pointer (&opts->dir, g_free);
+}
+
+/* A field of /proc/self/status in bytes ("VmRSS:", "RssAnon:", ...), or 0. */
+static inline gint64
+bench_status_field (const char *field)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      !(line = strstr (status, field)))
+    return 0;
+  return g_ascii_strtoll (line + strlen (field), NULL, 10) * 1024;
 }

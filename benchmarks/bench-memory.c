@@ -19,29 +19,16 @@
 
 #define N_REGIONS 10
 
-static guint64 n_calls = 100000000;
-static int repeats = 3;
+static guint64 n_calls;
 static guint buffer_limit;
-static char *dir;
+static const char *dir;
 
 typedef struct { double base, recording, finalized, seconds, max_anon, max_file; } Peaks;
 
 static gint64
-status_field (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      !(line = strstr (status, field)))
-    return 0;
-  return g_ascii_strtoll (line + strlen (field), NULL, 10) * 1024;
-}
-
-static gint64
 current_rss (void)
 {
-  return status_field ("VmRSS:");
+  return bench_status_field ("VmRSS:");
 }
 
 /* Samples the anonymous and the file-backed parts of the RSS during
@@ -55,8 +42,8 @@ sampler (gpointer data)
 
   while (sampling)
     {
-      out->max_anon = MAX (out->max_anon, (double) status_field ("RssAnon:"));
-      out->max_file = MAX (out->max_file, (double) status_field ("RssFile:"));
+      out->max_anon = MAX (out->max_anon, (double) bench_status_field ("RssAnon:"));
+      out->max_file = MAX (out->max_file, (double) bench_status_field ("RssFile:"));
       g_usleep (2000);
     }
   return NULL;
@@ -131,31 +118,15 @@ main (int argc, char *argv[])
   g_autofree double *base = NULL, *recording = NULL, *finalized = NULL, *ratio = NULL;
   g_autofree double *seconds = NULL, *anon = NULL, *file = NULL;
   g_autofree char *peaks_path = NULL;
+  BenchOptions opts;
+  int repeats;
   double budget;
   gboolean ok;
 
-  for (int i = 1; i < argc; i++)
-    {
-      if (g_str_equal (argv[i], "--quick"))
-        {
-          n_calls = 2000000;
-          repeats = 1;
-        }
-      else if (g_str_has_prefix (argv[i], "--calls="))
-        n_calls = g_ascii_strtoull (argv[i] + strlen ("--calls="), NULL, 10);
-      else if (g_str_has_prefix (argv[i], "--repeats="))
-        repeats = MAX (1, atoi (argv[i] + strlen ("--repeats=")));
-      else if (g_str_has_prefix (argv[i], "--dir="))
-        dir = g_strdup (argv[i] + strlen ("--dir="));
-      else
-        {
-          g_printerr ("usage: %s [--quick] [--calls=N] [--repeats=N] [--dir=DIR]\n", argv[0]);
-          return 2;
-        }
-    }
-
-  if (dir == NULL)
-    dir = g_dir_make_tmp ("sp-bench-memory-XXXXXX", NULL);
+  bench_parse_options (&opts, argc, argv, 100000000, 3, 2000000, 1, "sp-bench-memory-XXXXXX");
+  n_calls = opts.calls;
+  repeats = opts.repeats;
+  dir = opts.dir;
   peaks_path = g_build_filename (dir, "peaks", NULL);
 
   buffer_limit = sp_config_get_buffer_limit (defaults);
@@ -190,7 +161,6 @@ main (int argc, char *argv[])
     }
 
   g_unlink (peaks_path);
-  g_rmdir (dir);
 
   printf ("scope-profiler peak memory, %" G_GUINT64_FORMAT " calls on %d regions, 1 thread, "
           "buffer-limit %u, %d repeats (fresh process each)\n",
@@ -206,5 +176,6 @@ main (int argc, char *argv[])
   ok = bench_report ("peak RSS / budget", ratio, repeats, "x", 1.0, FALSE);
 
   printf ("\nbench-memory: %s\n", ok ? "all targets MET" : "some targets NOT MET");
+  bench_options_clear (&opts);
   return 0;
 }

@@ -10,18 +10,23 @@
 #include <glib.h>
 #include <hdf5.h>
 
+#include "sp-spill-private.h"
+
 G_BEGIN_DECLS
 
 /* What a session file is made of, gathered from the spill file and memory
- * before anything is written. Blocks point into memory owned by the caller
- * (a mapped spill file, or region buffers under the manager's lock). */
+ * before anything is written. A block's calls are either in memory owned
+ * by the caller (region buffers under the manager's lock) or in a spill
+ * file, read a piece at a time while the block is written; the caller
+ * keeps the SpSpillReader open until sp_h5_write_session() returns. */
 typedef struct _SpWriterBlock
 {
-  const gint64 *starts;
-  const gint64 *ends;
-  gint64        thread;
-  guint32       n;
-  gboolean      mapped;  /* in a read-only file mapping: dropped once written */
+  const gint64  *starts;  /* in memory, or NULL: in @spill */
+  const gint64  *ends;
+  SpSpillReader *spill;
+  goffset        offset;  /* of the block's start times in @spill */
+  gint64         thread;
+  guint32        n;
 } SpWriterBlock;
 
 typedef struct _SpWriterRegion
@@ -60,10 +65,10 @@ void            sp_writer_region_add_block  (SpWriterRegion   *region,
                                              const gint64     *starts,
                                              const gint64     *ends,
                                              guint32           n);
-void            sp_writer_region_add_mapped_block (SpWriterRegion *region,
+void            sp_writer_region_add_stored_block (SpWriterRegion *region,
                                                    gint64          thread,
-                                                   const gint64   *starts,
-                                                   const gint64   *ends,
+                                                   SpSpillReader  *spill,
+                                                   goffset         offset,
                                                    guint32         n);
 gboolean        sp_h5_write_session         (const char       *path,
                                              GPtrArray        *metadata,

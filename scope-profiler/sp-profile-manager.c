@@ -1043,13 +1043,13 @@ collect_thread (gint64      index,
 }
 
 static gboolean
-collect_block (guint32        region_index,
-               gint64         thread_index,
-               const gint64  *starts,
-               const gint64  *ends,
-               guint32        n,
-               gpointer       user_data,
-               GError       **error)
+collect_block (guint32         region_index,
+               gint64          thread_index,
+               SpSpillReader  *spill,
+               goffset         offset,
+               guint32         n,
+               gpointer        user_data,
+               GError        **error)
 {
   Collect *c = user_data;
   SpWriterRegion *region = NULL;
@@ -1064,39 +1064,26 @@ collect_block (guint32        region_index,
       return FALSE;
     }
 
-  sp_writer_region_add_mapped_block (region, thread_index, starts, ends, n);
+  /* Read from the spill file when written, a chunk at a time. */
+  sp_writer_region_add_stored_block (region, thread_index, spill, offset, n);
 
   return TRUE;
 }
 
 static const SpSpillVisitor collect_visitor = {
-  collect_metadata,
-  collect_region,
-  collect_thread,
-  collect_block,
+  .metadata = collect_metadata,
+  .region = collect_region,
+  .thread = collect_thread,
+  .block = collect_block,
 };
-
-static GMappedFile *
-map_spill (const char  *path,
-           GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  GMappedFile *file = g_mapped_file_new (path, FALSE, &local_error);
-
-  if (file == NULL)
-    g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                 "Could not read spill file “%s”: %s", path, local_error->message);
-
-  return file;
-}
 
 static gboolean
 sp_profile_manager_write_locked (SpProfileManager  *self,
                                  const char        *path,
                                  GError           **error)
 {
+  g_autoptr(SpSpillReader) spill = NULL;
   g_autoptr(SpWriterRank) rank = sp_writer_rank_new (self->ranks.rank);
-  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GPtrArray) metadata = NULL;
   Collect collect = { rank, NULL };
 
@@ -1104,9 +1091,8 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
    * stay in the order they completed. */
   if (self->spill != NULL)
     {
-      mapped = map_spill (sp_spill_get_path (self->spill), error);
-      if (mapped == NULL ||
-          !sp_spill_read (mapped, sp_spill_get_path (self->spill), &collect_visitor, &collect, error))
+      spill = sp_spill_reader_open (sp_spill_get_path (self->spill), error);
+      if (spill == NULL || !sp_spill_reader_visit (spill, &collect_visitor, &collect, error))
         return FALSE;
     }
 
@@ -1317,17 +1303,16 @@ sp_profile_manager_recover (const char  *spill_path,
                             const char  *output_path,
                             GError     **error)
 {
+  g_autoptr(SpSpillReader) spill = NULL;
   g_autoptr(SpWriterRank) rank = sp_writer_rank_new (0);
-  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GPtrArray) metadata = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_metadata_entry_free);
   Collect collect = { rank, metadata };
 
   g_return_val_if_fail (spill_path != NULL, FALSE);
   g_return_val_if_fail (output_path != NULL, FALSE);
 
-  mapped = map_spill (spill_path, error);
-  if (mapped == NULL ||
-      !sp_spill_read (mapped, spill_path, &collect_visitor, &collect, error))
+  spill = sp_spill_reader_open (spill_path, error);
+  if (spill == NULL || !sp_spill_reader_visit (spill, &collect_visitor, &collect, error))
     return FALSE;
 
   for (guint i = 0; i < rank->regions->len; i++)

@@ -36,27 +36,34 @@ G_BEGIN_DECLS
 #define SP_SPILL_BOM       0x01020304u
 
 typedef struct _SpSpill SpSpill;
+typedef struct _SpSpillReader SpSpillReader;
 
+/* What a walk over a spill file reports, record by record. Names point
+ * into the reader's memory and are valid during the call only. A block's
+ * calls are not read by the walk: the visitor gets where they are
+ * (@offset, the file offset of the block's start times; its end times
+ * follow them), and reads them with sp_spill_reader_read_calls() while
+ * @reader is open. */
 typedef struct _SpSpillVisitor
 {
-  void     (*metadata) (const SpMetadataEntry *entry,
-                        gpointer               user_data);
-  void     (*region)   (guint32                index,
-                        const char            *name,
-                        gsize                  name_len,
-                        gpointer               user_data);
-  void     (*thread)   (gint64                 index,
-                        gint64                 native_id,
-                        const char            *name,
-                        gsize                  name_len,
-                        gpointer               user_data);
-  gboolean (*block)    (guint32                region_index,
-                        gint64                 thread_index,
-                        const gint64          *starts,
-                        const gint64          *ends,
-                        guint32                n,
-                        gpointer               user_data,
-                        GError               **error);
+  void     (*metadata)     (const SpMetadataEntry *entry,
+                            gpointer               user_data);
+  void     (*region)       (guint32                index,
+                            const char            *name,
+                            gsize                  name_len,
+                            gpointer               user_data);
+  void     (*thread)       (gint64                 index,
+                            gint64                 native_id,
+                            const char            *name,
+                            gsize                  name_len,
+                            gpointer               user_data);
+  gboolean (*block)        (guint32                region_index,
+                            gint64                 thread_index,
+                            SpSpillReader         *reader,
+                            goffset                offset,
+                            guint32                n,
+                            gpointer               user_data,
+                            GError               **error);
 } SpSpillVisitor;
 
 SpSpill    *sp_spill_new          (const char            *path,
@@ -85,10 +92,24 @@ gboolean    sp_spill_has_thread   (SpSpill               *self,
 void        sp_spill_free         (SpSpill               *self,
                                    gboolean               unlink_file);
 void        sp_spill_discard      (SpSpill               *self);
-gboolean    sp_spill_read         (GMappedFile           *file,
-                                   const char            *path,
-                                   const SpSpillVisitor  *visitor,
-                                   gpointer               user_data,
-                                   GError               **error);
+
+SpSpillReader *sp_spill_reader_open       (const char           *path,
+                                           GError              **error);
+void           sp_spill_reader_free       (SpSpillReader        *reader);
+const char    *sp_spill_reader_get_path   (SpSpillReader        *reader);
+gboolean       sp_spill_reader_visit      (SpSpillReader        *reader,
+                                           const SpSpillVisitor *visitor,
+                                           gpointer              user_data,
+                                           GError              **error);
+gboolean       sp_spill_reader_read_calls (SpSpillReader        *reader,
+                                           goffset               offset,
+                                           guint32               n,
+                                           guint32               first,
+                                           guint32               count,
+                                           gint64               *starts,
+                                           gint64               *ends,
+                                           GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSpillReader, sp_spill_reader_free)
 
 G_END_DECLS

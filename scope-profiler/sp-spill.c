@@ -11,7 +11,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -324,19 +324,6 @@ sp_spill_discard (SpSpill *self)
   sp_spill_free (self, TRUE);
 }
 
-static void
-release_pages (const void *data,
-               gsize       size)
-{
-  gsize page = sysconf (_SC_PAGESIZE);
-  guintptr begin = ((guintptr) data + page - 1) & ~(page - 1);
-  guintptr end = ((guintptr) data + size) & ~(page - 1);
-
-  /* A read-only private mapping: dropped pages are read again on use. */
-  if (end > begin)
-    madvise ((void *) begin, end - begin, MADV_DONTNEED);
-}
-
 static gboolean
 invalid (GError     **error,
          const char  *path,
@@ -349,24 +336,163 @@ invalid (GError     **error,
   return FALSE;
 }
 
-/* Walks every whole record of a mapped spill file. A torn last record (the
- * process died in the middle of a flush) ends the walk quietly: what came
- * before it is complete. */
-gboolean
-sp_spill_read (GMappedFile           *file,
-               const char            *path,
-               const SpSpillVisitor  *visitor,
-               gpointer               user_data,
-               GError               **error)
+/* Reading
+ *
+ * The file is read with pread(), never mapped: a finalize after a long run
+ * reads a spill file of gigabytes, and a mapping of it counts in the
+ * process's resident memory as soon as it is touched (on recent kernels a
+ * fault maps a whole large folio of the page cache, so even a walk over
+ * the record headers maps most of the file). The walk reads the headers
+ * and the small records through a window; the calls of a block are read
+ * later, a piece at a time, straight into the writer's buffers. */
+
+/* The walk reads headers through a window this large: a block's calls,
+ * which follow its header, are skipped, so a larger one reads in vain. */
+#define SP_SPILL_WINDOW 4096
+
+struct _SpSpillReader
 {
-  const guint8 *data = (const guint8 *) g_mapped_file_get_contents (file);
-  gsize len = g_mapped_file_get_length (file);
+  char    *path;
+  int      fd;
+  goffset  size;      /* at open: a file still being appended to is read up to there */
+  guint8  *window;
+  gsize    window_alloc;
+  goffset  window_start;
+  gsize    window_len;
+};
+
+SpSpillReader *
+sp_spill_reader_open (const char  *path,
+                      GError     **error)
+{
+  SpSpillReader *self;
+  struct stat st;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not read spill file “%s”: %s", path, g_strerror (errsv));
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+
+  self = g_new0 (SpSpillReader, 1);
+  self->path = g_strdup (path);
+  self->fd = fd;
+  self->size = st.st_size;
+
+  return self;
+}
+
+void
+sp_spill_reader_free (SpSpillReader *self)
+{
+  if (self == NULL)
+    return;
+
+  close (self->fd);
+  g_free (self->window);
+  g_free (self->path);
+  g_free (self);
+}
+
+const char *
+sp_spill_reader_get_path (SpSpillReader *self)
+{
+  return self->path;
+}
+
+/* Reads exactly @len bytes at @offset, or fails. */
+static gboolean
+read_at (SpSpillReader  *self,
+         gpointer        buf,
+         gsize           len,
+         goffset         offset,
+         GError        **error)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t r = pread (self->fd, (guint8 *) buf + done, len - done, offset + done);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+
+      if (r < 0)
+        {
+          int errsv = errno;
+
+          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                       "Could not read spill file “%s”: %s", self->path, g_strerror (errsv));
+          return FALSE;
+        }
+
+      if (r == 0)
+        return invalid (error, self->path, offset + done, "the file ends early");
+
+      done += r;
+    }
+
+  return TRUE;
+}
+
+/* @len bytes at @offset, which the caller knows to be inside the file;
+ * valid until the next call. */
+static const guint8 *
+peek (SpSpillReader  *self,
+      goffset         offset,
+      gsize           len,
+      GError        **error)
+{
+  gsize want;
+
+  if (offset >= self->window_start &&
+      (guint64) (offset - self->window_start) + len <= self->window_len)
+    return self->window + (offset - self->window_start);
+
+  want = MAX (len, MIN ((guint64) SP_SPILL_WINDOW, (guint64) (self->size - offset)));
+  if (want > self->window_alloc)
+    {
+      g_free (self->window);
+      self->window_alloc = MAX (want, SP_SPILL_WINDOW);
+      self->window = g_malloc (self->window_alloc);
+    }
+
+  self->window_len = 0;
+  if (!read_at (self, self->window, want, offset, error))
+    return NULL;
+  self->window_start = offset;
+  self->window_len = want;
+
+  return self->window;
+}
+
+/* Walks every whole record. A torn last record (the process died in the
+ * middle of a flush) ends the walk quietly: what came before it is
+ * complete. */
+gboolean
+sp_spill_reader_visit (SpSpillReader         *self,
+                       const SpSpillVisitor  *visitor,
+                       gpointer               user_data,
+                       GError               **error)
+{
+  const char *path = self->path;
+  guint64 len = self->size;
+  const guint8 *data;
   SpillHeader header;
-  gsize pos;
+  guint64 pos;
 
   if (len < sizeof header)
     return invalid (error, path, 0, "too short for a header");
 
+  if (!(data = peek (self, 0, sizeof header, error)))
+    return FALSE;
   memcpy (&header, data, sizeof header);
 
   if (memcmp (header.magic, SP_SPILL_MAGIC, sizeof SP_SPILL_MAGIC) != 0)
@@ -384,13 +510,14 @@ sp_spill_read (GMappedFile           *file,
       const guint8 *payload;
       guint64 padded;
 
-      memcpy (&rec, data + pos, sizeof rec);
+      if (!(data = peek (self, pos, sizeof rec, error)))
+        return FALSE;
+      memcpy (&rec, data, sizeof rec);
 
       if (rec.length > len - pos - sizeof rec)
         break; /* torn tail */
 
       padded = (rec.length + 7) & ~G_GUINT64_CONSTANT (7);
-      payload = data + pos + sizeof rec;
 
       switch (rec.type)
         {
@@ -403,6 +530,8 @@ sp_spill_read (GMappedFile           *file,
 
             if (rec.length < sizeof head)
               return invalid (error, path, pos, "short metadata record");
+            if (!(payload = peek (self, pos + sizeof rec, rec.length, error)))
+              return FALSE;
             memcpy (head, payload, sizeof head);
             if (head[1] > rec.length - sizeof head)
               return invalid (error, path, pos, "metadata key out of bounds");
@@ -434,6 +563,8 @@ sp_spill_read (GMappedFile           *file,
 
             if (rec.length < sizeof head)
               return invalid (error, path, pos, "short region record");
+            if (!(payload = peek (self, pos + sizeof rec, rec.length, error)))
+              return FALSE;
             memcpy (head, payload, sizeof head);
             if (head[0] >= SP_SPILL_MAX_REGIONS)
               return invalid (error, path, pos, "region index out of range");
@@ -449,6 +580,8 @@ sp_spill_read (GMappedFile           *file,
 
             if (rec.length < sizeof head)
               return invalid (error, path, pos, "short thread record");
+            if (!(payload = peek (self, pos + sizeof rec, rec.length, error)))
+              return FALSE;
             memcpy (head, payload, sizeof head);
             /* Thread indices count up from 0; -1 is "unknown" in session
              * files and readers refuse anything below it. */
@@ -464,11 +597,11 @@ sp_spill_read (GMappedFile           *file,
           {
             guint32 head[2];
             gint64 thread;
-            const gint64 *starts;
-            const gint64 *ends;
 
             if (rec.length < 16)
               return invalid (error, path, pos, "short block record");
+            if (!(payload = peek (self, pos + sizeof rec, 16, error)))
+              return FALSE;
             memcpy (head, payload, sizeof head);
             memcpy (&thread, payload + 8, sizeof thread);
             if ((rec.length - 16) / 16 != head[1] || (rec.length - 16) % 16 != 0)
@@ -478,29 +611,10 @@ sp_spill_read (GMappedFile           *file,
             if (thread < -1)
               return invalid (error, path, pos, "invalid thread index");
 
-            /* Records are 8-byte aligned in the mapping, so the columns can
-             * be used in place. */
-            starts = (const gint64 *)(gconstpointer) (payload + 16);
-            ends = (const gint64 *)(gconstpointer) (payload + 16 + 8 * (gsize) head[1]);
-
-            /* Calls are written when they end, from a monotonic clock: an
-             * interval that ends before it starts, or lasts longer than an
-             * int64 of nanoseconds holds, is damage, and a session made of
-             * it would be refused by every reader. */
-            for (guint32 i = 0; i < head[1]; i++)
-              {
-                gint64 duration;
-
-                if (ends[i] < starts[i] || __builtin_sub_overflow (ends[i], starts[i], &duration))
-                  return invalid (error, path, pos, "a call ends before it starts or lasts too long");
-              }
-            /* The check paged the columns in; the visitor's writer pages
-             * them in again one block at a time, so memory stays bounded
-             * by a block, not by the spill file. */
-            release_pages (starts, 16 * (gsize) head[1]);
-
+            /* The calls themselves are read (and checked) when written. */
             if (visitor->block &&
-                !visitor->block (head[0], thread, starts, ends, head[1], user_data, error))
+                !visitor->block (head[0], thread, self, pos + sizeof rec + 16, head[1],
+                                 user_data, error))
               return FALSE;
           }
           break;
@@ -513,6 +627,88 @@ sp_spill_read (GMappedFile           *file,
         break;
       pos += sizeof rec + padded;
     }
+
+  return TRUE;
+}
+
+/* Calls are written when they end, from a monotonic clock: an interval
+ * that ends before it starts, or lasts longer than an int64 of nanoseconds
+ * holds, is damage, and a session made of it would be refused by every
+ * reader. Returns the index of the first such call, or @n. */
+/* Two lanes at a time: plain C that compilers turn into SIMD on every
+ * target (SSE2 on x86-64, NEON on arm64). */
+typedef guint64 SpPair __attribute__ ((vector_size (16)));
+
+static guint32
+find_damaged_call (const gint64 *starts,
+                   const gint64 *ends,
+                   guint32       n)
+{
+  SpPair bad = { 0, 0 };
+  guint64 any;
+  guint32 i;
+
+  /* Without a branch per call (this runs over every call of a finalize).
+   * With d = end - start in unsigned arithmetic, the top bit of
+   * d ^ ((end ^ start) & (d ^ end)) says end < start (signed), and when
+   * end >= start, d is the exact duration, whose top bit says it does not
+   * fit an int64. */
+  for (i = 0; i + 2 <= n; i += 2)
+    {
+      SpPair s, e, d;
+
+      memcpy (&s, starts + i, sizeof s);
+      memcpy (&e, ends + i, sizeof e);
+      d = e - s;
+      bad |= (d ^ ((e ^ s) & (d ^ e))) | d;
+    }
+  any = (bad[0] | bad[1]) >> 63;
+
+  for (; i < n; i++)
+    {
+      guint64 s = starts[i], e = ends[i], d = e - s;
+
+      any |= ((d ^ ((e ^ s) & (d ^ e))) | d) >> 63;
+    }
+
+  if (!any)
+    return n;
+
+  for (i = 0; i < n; i++)
+    {
+      gint64 duration;
+
+      if (ends[i] < starts[i] || __builtin_sub_overflow (ends[i], starts[i], &duration))
+        return i;
+    }
+
+  return n;
+}
+
+/* Reads calls @first to @first + @count of the block of @n calls whose
+ * start times are at @offset (what the walk reported), and checks them. */
+gboolean
+sp_spill_reader_read_calls (SpSpillReader  *self,
+                            goffset         offset,
+                            guint32         n,
+                            guint32         first,
+                            guint32         count,
+                            gint64         *starts,
+                            gint64         *ends,
+                            GError        **error)
+{
+  guint32 bad;
+
+  g_return_val_if_fail ((guint64) first + count <= n, FALSE);
+
+  if (!read_at (self, starts, (gsize) count * 8, offset + (goffset) first * 8, error) ||
+      !read_at (self, ends, (gsize) count * 8, offset + ((goffset) n + first) * 8, error))
+    return FALSE;
+
+  bad = find_damaged_call (starts, ends, count);
+  if (bad < count)
+    return invalid (error, self->path, offset + ((goffset) first + bad) * 8,
+                    "a call ends before it starts or lasts too long");
 
   return TRUE;
 }
