@@ -75,6 +75,15 @@ gboolean        sp_h5_write_session         (const char       *path,
                                              SpWriterRank    **ranks,
                                              guint             n_ranks,
                                              GError          **error);
+gboolean        sp_h5_can_write_in_spill    (SpSpill          *spill,
+                                             const char       *path);
+gboolean        sp_h5_write_session_in_spill (SpSpill         *spill,
+                                              SpSpillReader   *reader,
+                                              const char      *path,
+                                              GPtrArray       *metadata,
+                                              SpWriterRank   **ranks,
+                                              guint            n_ranks,
+                                              GError         **error);
 
 hid_t           sp_h5_create_temp           (const char       *path,
                                              guint64           size,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sp-error.h"
+#include "sp-h5-adopt-private.h"
 #include "sp-h5-util-private.h"
 #include "sp-h5-writer-private.h"
 #include "sp-metadata-private.h"
@@ -276,6 +277,10 @@ typedef struct
   hid_t   string_type;  /* variable-length UTF-8 */
   hid_t   scalar;
   Staging staging;
+  /* Set when the file being written is @adopt's spill file: its full
+   * blocks become chunks where they lie (sp-h5-adopt.c). */
+  hid_t          file;
+  SpSpillReader *adopt;
 } Writer;
 
 static void
@@ -371,6 +376,83 @@ write_chunk (hid_t    *dsets,
   return TRUE;
 }
 
+/* A block is adopted when it is a whole chunk of the region, in the spill
+ * file the session is made of: its start and end times are the chunks of
+ * those columns, as they lie. The region's chunks are then as long as its
+ * first block (a full buffer, when the region ever flushed). */
+static hsize_t
+region_chunk_length (Writer         *writer,
+                     SpWriterRegion *region)
+{
+  if (writer->adopt != NULL && region->blocks->len > 0)
+    {
+      const SpWriterBlock *first = &g_array_index (region->blocks, SpWriterBlock, 0);
+
+      if (first->spill == writer->adopt && first->n >= SP_H5_MIN_CHUNK && first->n <= SP_H5_MAX_CHUNK)
+        return first->n;
+    }
+
+  return chunk_length (region->n_events);
+}
+
+static gboolean
+block_is_adopted (Writer              *writer,
+                  const SpWriterBlock *block,
+                  hsize_t              chunk,
+                  gsize                fill)
+{
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  /* The spill file holds native int64s, the columns little-endian ones. */
+  return writer->adopt != NULL && block->spill == writer->adopt && block->n == chunk && fill == 0;
+#else
+  return FALSE;
+#endif
+}
+
+/* How many calls of @region are written anew (not adopted). */
+static guint64
+region_calls_written (Writer         *writer,
+                      SpWriterRegion *region)
+{
+  hsize_t chunk = region_chunk_length (writer, region);
+  guint64 written = 0;
+  gsize fill = 0;
+
+  for (guint i = 0; i < region->blocks->len; i++)
+    {
+      const SpWriterBlock *block = &g_array_index (region->blocks, SpWriterBlock, i);
+
+      if (block_is_adopted (writer, block, chunk, fill))
+        continue;
+
+      written += block->n;
+      fill = (fill + block->n) % chunk;
+    }
+
+  return written;
+}
+
+static gboolean
+write_adopted_chunk (Writer              *writer,
+                     hid_t               *dsets,
+                     hsize_t              chunk,
+                     guint64              index,
+                     const SpWriterBlock *block)
+{
+  Staging *staging = &writer->staging;
+  gsize bytes = chunk * sizeof (gint64);
+  hsize_t offset[1] = { index * chunk };
+
+  staging_set_thread (staging, 0, chunk, block->thread);
+
+  return sp_h5_adopt_write_chunk (writer->file, dsets[COLUMN_STARTS], offset[0],
+                                  block->offset, bytes, staging->columns[COLUMN_STARTS]) &&
+         sp_h5_adopt_write_chunk (writer->file, dsets[COLUMN_ENDS], offset[0],
+                                  block->offset + bytes, bytes, staging->columns[COLUMN_ENDS]) &&
+         H5Dwrite_chunk (dsets[COLUMN_THREADS], H5P_DEFAULT, 0, offset, bytes,
+                         staging->columns[COLUMN_THREADS]) >= 0;
+}
+
 static gboolean
 write_region (Writer          *writer,
               hid_t            regions_group,
@@ -383,7 +465,7 @@ write_region (Writer          *writer,
   hid_t dsets[N_COLUMNS] = { -1, -1, -1 };
   hsize_t dims[1] = { region->n_events };
   hsize_t maxdims[1] = { H5S_UNLIMITED };
-  hsize_t chunk = chunk_length (region->n_events);
+  hsize_t chunk = region_chunk_length (writer, region);
   gint64 num_calls = (gint64) region->num_calls;
   guint64 index = 0;
   gsize fill = 0;
@@ -420,6 +502,14 @@ write_region (Writer          *writer,
   for (guint i = 0; i < region->blocks->len; i++)
     {
       const SpWriterBlock *block = &g_array_index (region->blocks, SpWriterBlock, i);
+
+      if (block_is_adopted (writer, block, chunk, fill))
+        {
+          if (!write_adopted_chunk (writer, dsets, chunk, index, block))
+            goto failed_write;
+          index++;
+          continue;
+        }
 
       for (guint32 done = 0; done < block->n;)
         {
@@ -650,6 +740,7 @@ write_file_with (Writer         *writer,
 
 static gboolean
 write_file (hid_t           file,
+            SpSpillReader  *adopt,
             GPtrArray      *metadata,
             SpWriterRank  **ranks,
             guint           n_ranks,
@@ -659,18 +750,23 @@ write_file (hid_t           file,
   gboolean ok;
 
   writer_init (&writer);
+  writer.file = file;
+  writer.adopt = adopt;
   ok = write_file_with (&writer, file, metadata, ranks, n_ranks, error);
   writer_clear (&writer);
 
   return ok;
 }
 
-/* An upper bound of the file's size: the columns plus generous room for
- * HDF5's object headers and chunk indexes. */
+/* An upper bound of what writing the file adds: the columns (but the
+ * chunks adopted from @adopt) plus generous room for HDF5's object headers
+ * and chunk indexes. */
 static guint64
-estimate_size (SpWriterRank **ranks,
-               guint          n_ranks)
+estimate_size (SpWriterRank  **ranks,
+               guint           n_ranks,
+               SpSpillReader  *adopt)
 {
+  Writer plan = { .adopt = adopt };
   guint64 size = 128 * 1024;
 
   for (guint r = 0; r < n_ranks; r++)
@@ -682,7 +778,8 @@ estimate_size (SpWriterRank **ranks,
           SpWriterRegion *region = g_ptr_array_index (ranks[r]->regions, i);
 
           if (region != NULL)
-            size += 16 * 1024 + strlen (region->name) * 4 + region->n_events * 3 * sizeof (gint64);
+            size += 16 * 1024 + strlen (region->name) * 4 + region->n_events * sizeof (gint64) +
+                    region_calls_written (&plan, region) * 2 * sizeof (gint64);
         }
     }
 
@@ -712,6 +809,7 @@ typedef enum
 static Claim
 claim_space (int          fd,
              const char  *path,
+             guint64      offset,
              guint64      size,
              GError     **error)
 {
@@ -721,9 +819,9 @@ claim_space (int          fd,
   /* A reservation past the end of the file is not held against the file
    * size limit; the writes are. */
   if (getrlimit (RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-      size > (guint64) limit.rlim_cur)
+      offset + size > (guint64) limit.rlim_cur)
     r = EFBIG;
-  else if (fallocate (fd, FALLOC_FL_KEEP_SIZE, 0, size) == 0)
+  else if (fallocate (fd, FALLOC_FL_KEEP_SIZE, offset, size) == 0)
     return CLAIM_HELD;
   else
     r = errno;
@@ -731,9 +829,9 @@ claim_space (int          fd,
   if (r == EOPNOTSUPP || r == ENOSYS)
     {
       /* glibc writes the blocks where the file system cannot allocate
-       * them: a check, but no reservation (the file is made empty again). */
-      r = posix_fallocate (fd, 0, size);
-      if (r == 0 && ftruncate (fd, 0) != 0)
+       * them: a check, but no reservation (the file is cut back again). */
+      r = posix_fallocate (fd, offset, size);
+      if (r == 0 && ftruncate (fd, offset) != 0)
         r = errno;
       if (r == 0)
         return CLAIM_CHECKED;
@@ -773,7 +871,7 @@ sp_h5_create_temp (const char  *path,
       return -1;
     }
 
-  claim = claim_space (fd, path, size, error);
+  claim = claim_space (fd, path, 0, size, error);
   close (fd);
   g_unlink (tmpl);
   if (claim == CLAIM_FAILED)
@@ -809,7 +907,7 @@ sp_h5_create_temp (const char  *path,
   if (claim == CLAIM_HELD)
     {
       fd = g_open (tmpl, O_WRONLY | O_CLOEXEC, 0);
-      if (fd < 0 || (claim = claim_space (fd, path, size, error)) == CLAIM_FAILED)
+      if (fd < 0 || (claim = claim_space (fd, path, 0, size, error)) == CLAIM_FAILED)
         {
           if (fd < 0)
             {
@@ -904,13 +1002,122 @@ sp_h5_write_session (const char     *path,
   gboolean ok;
   hid_t file;
 
-  file = sp_h5_create_temp (path, estimate_size (ranks, n_ranks), &tmp_path, error);
+  file = sp_h5_create_temp (path, estimate_size (ranks, n_ranks, NULL), &tmp_path, error);
   if (file < 0)
     return FALSE;
 
   sp_h5_quiet_push (&quiet);
-  ok = write_file (file, metadata, ranks, n_ranks, error);
+  ok = write_file (file, NULL, metadata, ranks, n_ranks, error);
   sp_h5_quiet_pop (&quiet);
 
   return sp_h5_commit_temp (file, tmp_path, path, ok, error);
+}
+
+/**
+ * sp_h5_can_write_in_spill:
+ *
+ * Whether sp_h5_write_session_in_spill() can write the session to @path:
+ * the spill file must be renamed there, so in the same file system.
+ */
+gboolean
+sp_h5_can_write_in_spill (SpSpill    *spill,
+                          const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  struct stat spill_st, dir_st;
+
+  return fstat (sp_spill_get_fd (spill), &spill_st) == 0 &&
+         g_stat (dir, &dir_st) == 0 &&
+         S_ISDIR (dir_st.st_mode) &&
+         spill_st.st_dev == dir_st.st_dev;
+}
+
+/**
+ * sp_h5_write_session_in_spill:
+ *
+ * Writes the session into @spill's file itself, then renames it to @path
+ * (see sp-h5-adopt.c): the blocks that @reader (a reader of that file)
+ * reported are adopted where they lie when they make whole chunks.
+ *
+ * The spill file's records are not touched. On failure, whatever was
+ * written past them is cut away again and @spill is as it was, so the
+ * session can be finalized again; on success, the caller drops @spill
+ * without removing its file (which is now @path).
+ */
+gboolean
+sp_h5_write_session_in_spill (SpSpill        *spill,
+                              SpSpillReader  *reader,
+                              const char     *path,
+                              GPtrArray      *metadata,
+                              SpWriterRank  **ranks,
+                              guint           n_ranks,
+                              GError        **error)
+{
+  const char *spill_path = sp_spill_get_path (spill);
+  guint64 end = sp_spill_get_end (spill);
+  SpH5Quiet quiet;
+  gboolean ok = FALSE;
+  hid_t fcpl = -1, fapl = -1, file = -1;
+
+  if (!sp_spill_seal (spill, error))
+    return FALSE;
+
+  /* Room for what is added, claimed past the records before HDF5 writes
+   * (see claim_space()). */
+  if (claim_space (sp_spill_get_fd (spill), path, end,
+                   estimate_size (ranks, n_ranks, reader), error) == CLAIM_FAILED)
+    {
+      sp_spill_unseal (spill);
+      return FALSE;
+    }
+
+  sp_h5_quiet_push (&quiet);
+
+  fcpl = H5Pcreate (H5P_FILE_CREATE);
+  H5Pset_istore_k (fcpl, SP_H5_ISTORE_K);
+  /* The spill file's header is the user block; the superblock follows it,
+   * in the room the spill file leaves before its first record. */
+  H5Pset_userblock (fcpl, SP_SPILL_USERBLOCK);
+  fapl = sp_h5_adopt_fapl (SP_SPILL_RECORDS_OFFSET, end);
+  if (fapl >= 0)
+    {
+      H5Pset_file_locking (fapl, FALSE, TRUE);
+      H5Pset_cache (fapl, 0, 1, 0, 1.0);
+      file = H5Fcreate (spill_path, H5F_ACC_TRUNC, fcpl, fapl);
+    }
+
+  if (file < 0)
+    sp_h5_set_error (error, SP_ERROR_IO, "Could not write the session into “%s”", spill_path);
+  else
+    {
+      ok = write_file (file, reader, metadata, ranks, n_ranks, error);
+
+      if (H5Fclose (file) < 0 && ok)
+        {
+          sp_h5_set_error (error, SP_ERROR_IO, "Could not finish writing “%s”", path);
+          ok = FALSE;
+        }
+    }
+
+  if (fapl >= 0)
+    H5Pclose (fapl);
+  H5Pclose (fcpl);
+  sp_h5_quiet_pop (&quiet);
+
+  if (ok)
+    release_claim (spill_path);
+
+  if (ok && g_rename (spill_path, path) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not move the session into “%s”: %s",
+                   path, g_strerror (errsv));
+      ok = FALSE;
+    }
+
+  if (!ok)
+    sp_spill_unseal (spill);
+
+  return ok;
 }

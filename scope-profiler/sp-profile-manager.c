@@ -677,8 +677,10 @@ sp_profile_manager_spill_locked (SpProfileManager  *self,
                               record->thread_name, error))
     return FALSE;
 
+  /* The block's statistics are taken while it is written. */
   return sp_spill_write_block (self->spill, region->index, record->thread_index,
-                               record->starts, record->ends, record->n, error);
+                               record->starts, record->ends, record->n,
+                               &record->flushed, error);
 }
 
 /* The slow path of exit when a record's buffer is full: grow it towards the
@@ -707,7 +709,6 @@ sp_profile_manager_make_room (SpProfileManager *self,
     }
   else if (sp_profile_manager_spill_locked (self, record, &error))
     {
-      sp_stats_add_block (&record->flushed, record->starts, record->ends, record->n);
       __atomic_store_n (&record->n, 0, __ATOMIC_RELEASE);
     }
   else
@@ -1115,6 +1116,17 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
     }
 
   metadata = sp_profile_manager_metadata_locked (self);
+
+  /* The spill file becomes the session, its full blocks left where they
+   * are, when it can be renamed to @path. */
+  if (spill != NULL && sp_h5_can_write_in_spill (self->spill, path))
+    {
+      if (!sp_h5_write_session_in_spill (self->spill, spill, path, metadata, &rank, 1, error))
+        return FALSE;
+
+      sp_spill_free (g_steal_pointer (&self->spill), FALSE);
+      return TRUE;
+    }
 
   return sp_h5_write_session (path, metadata, &rank, 1, error);
 }

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "sp-metadata-private.h"
+#include "sp-stats-private.h"
 
 G_BEGIN_DECLS
 
@@ -18,9 +19,20 @@ G_BEGIN_DECLS
  * every flush it is complete: a crash loses at most what was still
  * buffered, and sp_profile_manager_recover() turns it into a session.
  *
+ * At finalize the file itself becomes the session: HDF5's superblock goes
+ * into the room left for it after the header (the header is the HDF5 file's
+ * user block), its objects after the last record, and the start and end
+ * times of the full blocks are the session's chunks where they lie (see
+ * sp-h5-adopt.c). So the bulk of the calls is written once.
+ *
  * Layout (native byte order, recorded in the header):
- *   header: "SPSPILL\0", u32 version (1), u32 byte-order mark 0x01020304,
- *           i64 pid, i64 start time (CLOCK_MONOTONIC ns)
+ *   header: "SPSPILL\0", u32 version (2), u32 byte-order mark 0x01020304,
+ *           i64 pid, i64 start time (CLOCK_MONOTONIC ns),
+ *           u64 offset of the first record (SP_SPILL_RECORDS_OFFSET),
+ *           u64 sealed end: 0, or where the records end while the file is
+ *           being turned into a session (what follows is HDF5's)
+ *   (version 1, still read: the header stops after the start time and
+ *   the records follow it)
  *   records: u32 type, u32 reserved, u64 payload length, payload padded
  *            to a multiple of 8 bytes
  *     METADATA: u32 kind (0 string, 1 int64), u32 key length, key,
@@ -32,7 +44,10 @@ G_BEGIN_DECLS
  */
 
 #define SP_SPILL_MAGIC     "SPSPILL"
-#define SP_SPILL_VERSION   1
+#define SP_SPILL_VERSION   2
+/* The HDF5 user block: the header, then the superblock at this offset. */
+#define SP_SPILL_USERBLOCK 4096
+#define SP_SPILL_RECORDS_OFFSET 8192
 #define SP_SPILL_BOM       0x01020304u
 
 typedef struct _SpSpill SpSpill;
@@ -86,9 +101,15 @@ gboolean    sp_spill_write_block  (SpSpill               *self,
                                    const gint64          *starts,
                                    const gint64          *ends,
                                    guint32                n,
+                                   SpStats               *stats,
                                    GError               **error);
 gboolean    sp_spill_has_thread   (SpSpill               *self,
                                    gint64                 index);
+int         sp_spill_get_fd       (SpSpill               *self);
+goffset     sp_spill_get_end      (SpSpill               *self);
+gboolean    sp_spill_seal         (SpSpill               *self,
+                                   GError               **error);
+void        sp_spill_unseal       (SpSpill               *self);
 void        sp_spill_free         (SpSpill               *self,
                                    gboolean               unlink_file);
 void        sp_spill_discard      (SpSpill               *self);

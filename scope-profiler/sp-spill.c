@@ -17,6 +17,7 @@
 
 #include "sp-error.h"
 #include "sp-spill-private.h"
+#include "sp-stats-private.h"
 
 enum {
   RECORD_METADATA = 1,
@@ -38,7 +39,11 @@ typedef struct
   guint32 bom;
   gint64  pid;
   gint64  start_time;
+  guint64 records_offset;  /* version 2 */
+  guint64 sealed_end;
 } SpillHeader;
+
+#define SP_SPILL_V1_HEADER_SIZE 32
 
 typedef struct
 {
@@ -47,7 +52,9 @@ typedef struct
   guint64 length;
 } RecordHeader;
 
-G_STATIC_ASSERT (sizeof (SpillHeader) == 32);
+G_STATIC_ASSERT (sizeof (SpillHeader) == 48);
+G_STATIC_ASSERT (sizeof (SpillHeader) <= SP_SPILL_USERBLOCK);
+G_STATIC_ASSERT (SP_SPILL_USERBLOCK < SP_SPILL_RECORDS_OFFSET);
 G_STATIC_ASSERT (sizeof (RecordHeader) == 16);
 
 struct _SpSpill
@@ -56,6 +63,7 @@ struct _SpSpill
   int         fd;
   goffset     offset;
   GHashTable *threads;
+  guint8     *stage;   /* see sp_spill_write_block() */
 };
 
 static const guint8 zero_padding[8];
@@ -194,11 +202,15 @@ sp_spill_new (const char  *path,
               GError     **error)
 {
   SpSpill *self;
-  SpillHeader header = { SP_SPILL_MAGIC, SP_SPILL_VERSION, SP_SPILL_BOM, getpid (), start_time };
+  SpillHeader header = {
+    SP_SPILL_MAGIC, SP_SPILL_VERSION, SP_SPILL_BOM, getpid (), start_time,
+    SP_SPILL_RECORDS_OFFSET, 0
+  };
   struct iovec iov = { &header, sizeof header };
   int fd;
 
-  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  /* Read and written: at finalize, HDF5 reads back what it writes. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int errsv = errno;
@@ -215,6 +227,9 @@ sp_spill_new (const char  *path,
 
   if (!sp_spill_writev (self, &iov, 1, error))
     goto failure;
+
+  /* The room for HDF5's superblock stays a hole until finalize. */
+  self->offset = SP_SPILL_RECORDS_OFFSET;
 
   for (guint i = 0; metadata != NULL && i < metadata->len; i++)
     if (!sp_spill_write_metadata (self, g_ptr_array_index (metadata, i), error))
@@ -276,6 +291,76 @@ sp_spill_write_thread (SpSpill     *self,
   return TRUE;
 }
 
+/* Writes @len bytes at @offset, all of them, or fails. */
+static gboolean
+pwrite_all (SpSpill        *self,
+            gconstpointer   buf,
+            gsize           len,
+            goffset         offset,
+            GError        **error)
+{
+  const guint8 *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t r = pwrite (self->fd, p, len, offset);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+
+      if (r <= 0)
+        {
+          int errsv = r < 0 ? errno : ENOSPC;
+
+          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                       "Could not write to spill file “%s”: %s",
+                       self->path, g_strerror (errsv));
+          return FALSE;
+        }
+
+      p += r;
+      len -= r;
+      offset += r;
+    }
+
+  return TRUE;
+}
+
+/* A block goes to disk through a buffer, a piece at a time, rather than
+ * straight from the region's buffers: that would make the kernel touch
+ * every page of them too, and on this kind of virtual machine the
+ * kernel's first touch of a page of a process costs microseconds (the
+ * first flush of each buffer cost ten times the later ones). The copy
+ * also computes the block's statistics, in the pass that reads the calls
+ * anyway, and a small buffer stays in the cache.
+ *
+ * The pieces go to the file in order, so the record is whole only once its
+ * last byte is written: the start times of every piece first, then the
+ * end times. A piece's end times wait in the buffer meanwhile.
+ *
+ * One buffer serves the process: it is handed from spill file to spill
+ * file rather than allocated (fresh memory) per session. */
+#define SP_SPILL_STAGE_CALLS (128 * 1024)
+#define SP_SPILL_STAGE_HEAD  32
+#define SP_SPILL_STAGE_SIZE  (SP_SPILL_STAGE_HEAD + 2 * SP_SPILL_STAGE_CALLS * sizeof (gint64))
+
+static gpointer spare_stage;
+
+static guint8 *
+stage_take (void)
+{
+  gpointer stage = g_atomic_pointer_exchange (&spare_stage, NULL);
+
+  return stage ? stage : g_malloc (SP_SPILL_STAGE_SIZE);
+}
+
+static void
+stage_give_back (guint8 *stage)
+{
+  if (stage != NULL && !g_atomic_pointer_compare_and_exchange (&spare_stage, NULL, stage))
+    g_free (stage);
+}
+
 gboolean
 sp_spill_write_block (SpSpill       *self,
                       guint32        region_index,
@@ -283,20 +368,128 @@ sp_spill_write_block (SpSpill       *self,
                       const gint64  *starts,
                       const gint64  *ends,
                       guint32        n,
+                      SpStats       *stats,
                       GError       **error)
 {
   struct {
-    guint32 region;
-    guint32 n;
-    gint64  thread;
-  } head = { region_index, n, thread_index };
-  struct iovec payload[3] = {
-    { &head, sizeof head },
-    { (gpointer) starts, n * sizeof (gint64) },
-    { (gpointer) ends, n * sizeof (gint64) },
-  };
+    RecordHeader header;
+    guint32      region;
+    guint32      n;
+    gint64       thread;
+  } head = { { RECORD_BLOCK, 0, 16 + (guint64) n * 16 }, region_index, n, thread_index };
+  goffset starts_at = self->offset + sizeof head;
+  goffset ends_at = starts_at + (goffset) n * 8;
+  gint64 *stage_starts, *stage_ends;
+  SpStats block;
 
-  return sp_spill_write_record (self, RECORD_BLOCK, payload, 3, error);
+  G_STATIC_ASSERT (sizeof head == SP_SPILL_STAGE_HEAD);
+
+  if (self->stage == NULL)
+    self->stage = stage_take ();
+  stage_starts = (gint64 *)(gpointer) (self->stage + SP_SPILL_STAGE_HEAD);
+  stage_ends = stage_starts + SP_SPILL_STAGE_CALLS;
+
+  sp_stats_init (&block);
+
+  /* The head and the first piece's start times go in one write. */
+  memcpy (self->stage, &head, sizeof head);
+
+  for (guint32 i = 0; i == 0 || i < n; i += SP_SPILL_STAGE_CALLS)
+    {
+      guint32 m = MIN (n - i, SP_SPILL_STAGE_CALLS);
+
+      sp_stats_add_block_copy (&block, starts + i, ends + i, stage_starts, stage_ends, m);
+
+      if (i == 0
+          ? !pwrite_all (self, self->stage, sizeof head + (gsize) m * 8, self->offset, error)
+          : !pwrite_all (self, stage_starts, (gsize) m * 8, starts_at + (goffset) i * 8, error))
+        goto failed;
+
+      /* Where the block has a single piece, its end times follow at once. */
+      if (m == n && !pwrite_all (self, stage_ends, (gsize) m * 8, ends_at, error))
+        goto failed;
+    }
+
+  /* The end times of a block of several pieces: copied again. */
+  for (guint32 i = 0; n > SP_SPILL_STAGE_CALLS && i < n; i += SP_SPILL_STAGE_CALLS)
+    {
+      guint32 m = MIN (n - i, SP_SPILL_STAGE_CALLS);
+
+      memcpy (stage_ends, ends + i, (gsize) m * 8);
+      if (!pwrite_all (self, stage_ends, (gsize) m * 8, ends_at + (goffset) i * 8, error))
+        goto failed;
+    }
+
+  self->offset = ends_at + (goffset) n * 8;
+  if (stats != NULL)
+    sp_stats_merge (stats, &block);
+
+  return TRUE;
+
+failed:
+  /* The file ends on a whole record again. */
+  if (ftruncate (self->fd, self->offset) != 0)
+    { /* The reader stops at the torn record. */ }
+
+  return FALSE;
+}
+
+int
+sp_spill_get_fd (SpSpill *self)
+{
+  return self->fd;
+}
+
+/* Where the next record goes: the end of the last whole one. */
+goffset
+sp_spill_get_end (SpSpill *self)
+{
+  return self->offset;
+}
+
+static gboolean
+sp_spill_set_sealed_end (SpSpill  *self,
+                         guint64   end,
+                         GError  **error)
+{
+  goffset at = G_STRUCT_OFFSET (SpillHeader, sealed_end);
+
+  for (;;)
+    {
+      ssize_t r = pwrite (self->fd, &end, sizeof end, at);
+
+      if (r == sizeof end)
+        return TRUE;
+      if (r < 0 && errno == EINTR)
+        continue;
+
+      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+                   "Could not write to spill file “%s”: %s",
+                   self->path, r < 0 ? g_strerror (errno) : "short write");
+      return FALSE;
+    }
+}
+
+/* Marks where the records end, before anything else is written past them:
+ * should the process die while the file is being turned into a session,
+ * a reader of the spill file stops there. */
+gboolean
+sp_spill_seal (SpSpill  *self,
+               GError  **error)
+{
+  return sp_spill_set_sealed_end (self, self->offset, error);
+}
+
+/* Undoes a failed conversion: cuts away what was written past the records
+ * and clears the mark. (The superblock left in the room before the records
+ * is harmless.) */
+void
+sp_spill_unseal (SpSpill *self)
+{
+  if (ftruncate (self->fd, self->offset) != 0)
+    { /* The mark keeps readers away from what is left. */ }
+  else
+    sp_spill_set_sealed_end (self, 0, NULL);
 }
 
 void
@@ -312,6 +505,7 @@ sp_spill_free (SpSpill  *self,
     g_unlink (self->path);
 
   g_hash_table_unref (self->threads);
+  stage_give_back (self->stage);
   g_free (self->path);
   g_free (self);
 }
@@ -488,21 +682,42 @@ sp_spill_reader_visit (SpSpillReader         *self,
   SpillHeader header;
   guint64 pos;
 
-  if (len < sizeof header)
+  if (len < SP_SPILL_V1_HEADER_SIZE)
     return invalid (error, path, 0, "too short for a header");
 
-  if (!(data = peek (self, 0, sizeof header, error)))
+  memset (&header, 0, sizeof header);
+  if (!(data = peek (self, 0, MIN (len, sizeof header), error)))
     return FALSE;
-  memcpy (&header, data, sizeof header);
+  memcpy (&header, data, MIN (len, sizeof header));
 
   if (memcmp (header.magic, SP_SPILL_MAGIC, sizeof SP_SPILL_MAGIC) != 0)
     return invalid (error, path, 0, "not a scope-profiler spill file");
   if (header.bom != SP_SPILL_BOM)
     return invalid (error, path, 12, "written with another byte order");
-  if (header.version != SP_SPILL_VERSION)
-    return invalid (error, path, 8, "unknown version");
 
-  pos = sizeof header;
+  if (header.version == 1)
+    pos = SP_SPILL_V1_HEADER_SIZE;
+  else if (header.version == SP_SPILL_VERSION)
+    {
+      if (len < sizeof header)
+        return invalid (error, path, 0, "too short for a header");
+      if (header.records_offset < sizeof header)
+        return invalid (error, path, G_STRUCT_OFFSET (SpillHeader, records_offset),
+                        "records start inside the header");
+      /* Past the sealed end is the HDF5 file this one was being turned
+       * into when the process stopped. */
+      if (header.sealed_end != 0)
+        {
+          if (header.sealed_end < header.records_offset)
+            return invalid (error, path, G_STRUCT_OFFSET (SpillHeader, sealed_end),
+                            "records end before they start");
+          len = MIN (len, header.sealed_end);
+        }
+      /* A file cut short before its first record holds none. */
+      pos = MIN (header.records_offset, len);
+    }
+  else
+    return invalid (error, path, 8, "unknown version");
 
   while (len - pos >= sizeof (RecordHeader))
     {

@@ -28,6 +28,12 @@ void   sp_stats_add_block  (SpStats       *stats,
                             const gint64  *starts,
                             const gint64  *ends,
                             gsize          n);
+void   sp_stats_add_block_copy (SpStats      *stats,
+                                const gint64 *starts,
+                                const gint64 *ends,
+                                gint64       *starts_copy,
+                                gint64       *ends_copy,
+                                gsize         n);
 void   sp_stats_merge      (SpStats       *stats,
                             const SpStats *other);
 double sp_stats_get_stddev (const SpStats *stats);

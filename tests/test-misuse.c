@@ -881,9 +881,13 @@ write_spill (const char *path,
     guint32 bom;
     gint64  pid;
     gint64  start_time;
-  } header = { SP_SPILL_MAGIC, SP_SPILL_VERSION, SP_SPILL_BOM, 1234, 1000 };
+    guint64 records_offset;
+    guint64 sealed_end;
+  } header = { SP_SPILL_MAGIC, SP_SPILL_VERSION, SP_SPILL_BOM, 1234, 1000, SP_SPILL_RECORDS_OFFSET, 0 };
 
   g_byte_array_append (data, (const guint8 *) &header, sizeof header);
+  g_byte_array_set_size (data, SP_SPILL_RECORDS_OFFSET);
+  memset (data->data + sizeof header, 0, SP_SPILL_RECORDS_OFFSET - sizeof header);
   if (records != NULL)
     g_byte_array_append (data, records->data, records->len);
   g_assert_true (g_file_set_contents (path, (const char *) data->data, data->len, NULL));
