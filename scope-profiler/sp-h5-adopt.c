@@ -69,6 +69,10 @@ typedef struct
   guint64  copied;
 } SpAdoptFile;
 
+static G_LOCK_DEFINE (adopt_driver);
+static hid_t adopt_driver_id = H5I_INVALID_HID;
+static GSList *open_files;  /* SpAdoptFile, under the lock */
+
 static void *
 adopt_fapl_get (H5FD_t *file)
 {
@@ -122,6 +126,10 @@ adopt_open (const char *name,
   self->protect_start = fa->protect_start;
   self->protect_end = MAX (fa->protect_end, fa->protect_start);
 
+  G_LOCK (adopt_driver);
+  open_files = g_slist_prepend (open_files, self);
+  G_UNLOCK (adopt_driver);
+
   return &self->pub;
 }
 
@@ -130,6 +138,10 @@ adopt_close (H5FD_t *file)
 {
   SpAdoptFile *self = (SpAdoptFile *) file;
   int r = close (self->fd);
+
+  G_LOCK (adopt_driver);
+  open_files = g_slist_remove (open_files, self);
+  G_UNLOCK (adopt_driver);
 
   g_free (self);
 
@@ -382,8 +394,6 @@ static const H5FD_class_t adopt_class = {
   .fl_map = H5FD_FLMAP_DICHOTOMY,
 };
 
-static G_LOCK_DEFINE (adopt_driver);
-static hid_t adopt_driver_id = H5I_INVALID_HID;
 
 static hid_t
 adopt_driver (void)
@@ -425,12 +435,18 @@ static SpAdoptFile *
 adopt_file (hid_t file)
 {
   void *handle = NULL;
+  gboolean ours;
 
-  if (H5Fget_vfd_handle (file, H5P_DEFAULT, &handle) < 0 || handle == NULL ||
-      ((H5FD_t *) handle)->cls == NULL || ((H5FD_t *) handle)->cls->open != adopt_open)
+  if (H5Fget_vfd_handle (file, H5P_DEFAULT, &handle) < 0 || handle == NULL)
     return NULL;
 
-  return handle;
+  /* Only a file of this driver has an SpAdoptFile for a handle (sec2's is
+   * a pointer to its descriptor): look it up before looking into it. */
+  G_LOCK (adopt_driver);
+  ours = g_slist_find (open_files, handle) != NULL;
+  G_UNLOCK (adopt_driver);
+
+  return ours ? handle : NULL;
 }
 
 /* Makes chunk @offset of @dset the @size bytes at @file_offset of the file,

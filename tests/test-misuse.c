@@ -1074,6 +1074,292 @@ test_misuse_recover_after_partial_flush (void)
   g_assert_cmpuint (file_calls (out, "never flushed"), ==, 0);
 }
 
+/* Spill files of both versions, written by hand. Version 1 (before the
+ * file could become the session): a 32-byte header, the records right
+ * after it. Version 2: a 48-byte header that says where the records start
+ * and, while the file is being turned into a session, where they end. */
+static void
+write_spill_header (const char *path,
+                    guint32     version,
+                    guint64     records_offset,
+                    guint64     sealed_end,
+                    GByteArray *records,
+                    GByteArray *after)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  struct {
+    char    magic[8];
+    guint32 version;
+    guint32 bom;
+    gint64  pid;
+    gint64  start_time;
+    guint64 records_offset;
+    guint64 sealed_end;
+  } header = { SP_SPILL_MAGIC, version, SP_SPILL_BOM, 1234, 1000, records_offset, sealed_end };
+  gsize header_size = version == 1 ? 32 : sizeof header;
+  gsize start = version == 1 ? 32 : records_offset;
+
+  g_byte_array_append (data, (const guint8 *) &header, header_size);
+  if (start > data->len)
+    {
+      gsize old = data->len;
+
+      g_byte_array_set_size (data, start);
+      memset (data->data + old, 0, start - old);
+    }
+  if (records != NULL)
+    g_byte_array_append (data, records->data, records->len);
+  if (after != NULL)
+    g_byte_array_append (data, after->data, after->len);
+  g_assert_true (g_file_set_contents (path, (const char *) data->data, data->len, NULL));
+}
+
+static void
+add_block_of (GByteArray *records,
+              guint32     index,
+              gint64      thread,
+              guint       n,
+              gint64      first_start)
+{
+  g_autoptr(GByteArray) payload = g_byte_array_new ();
+  guint32 head[2] = { index, n };
+
+  g_byte_array_append (payload, (const guint8 *) head, sizeof head);
+  g_byte_array_append (payload, (const guint8 *) &thread, sizeof thread);
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 start = first_start + 100 * i;
+      g_byte_array_append (payload, (const guint8 *) &start, sizeof start);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 end = first_start + 100 * i + 50;
+      g_byte_array_append (payload, (const guint8 *) &end, sizeof end);
+    }
+  add_record (records, 4, payload->data, payload->len);
+}
+
+/* The recovered calls of @name, as start times. */
+static GArray *
+recovered_starts (const char *out,
+                  const char *name)
+{
+  g_autofree char *dataset = g_strdup_printf ("/rank0/regions/%s/start_times", name);
+
+  return sp_test_read_i64 (out, dataset);
+}
+
+/* A spill file left by a version that wrote version 1 still recovers. */
+static void
+test_misuse_recover_v1_spill (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *spill = g_build_filename (dir, "run.h5.1234.spill", NULL);
+  g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
+  g_autoptr(GByteArray) records = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) second = NULL;
+
+  add_region (records, 0, "old");
+  add_block_of (records, 0, 0, 3, 1000);
+  add_region (records, 1, "older");
+  add_block_of (records, 1, 0, 2, 5000);
+  add_block_of (records, 0, 0, 1, 9000);
+  write_spill_header (spill, 1, 0, 0, records, NULL);
+
+  g_assert_true (sp_profile_manager_recover (spill, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_links (out, "/rank0/regions"), ==, 2);
+  first = recovered_starts (out, "old");
+  second = recovered_starts (out, "older");
+  g_assert_cmpuint (first->len, ==, 4);
+  g_assert_cmpint (g_array_index (first, gint64, 0), ==, 1000);
+  g_assert_cmpint (g_array_index (first, gint64, 2), ==, 1200);
+  g_assert_cmpint (g_array_index (first, gint64, 3), ==, 9000);
+  g_assert_cmpuint (second->len, ==, 2);
+  g_assert_cmpint (g_array_index (second, gint64, 1), ==, 5100);
+
+  /* Read as version 2, the same bytes are nonsense: the version decides. */
+  {
+    g_autofree char *contents = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (spill, &contents, &length, NULL));
+    ((guint32 *) (gpointer) contents)[2] = 2;
+    g_assert_true (g_file_set_contents (spill, contents, length, NULL));
+    g_unlink (out);
+    g_assert_false (sp_profile_manager_recover (spill, out, &error));
+    g_assert_error (error, SP_ERROR, SP_ERROR_INVALID_FILE);
+    g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* A version 2 file whose records do not start at the usual offset still
+ * reads: the header says where they are. */
+static void
+test_misuse_recover_v2_records_offset (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *spill = g_build_filename (dir, "run.h5.1234.spill", NULL);
+  g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
+  static const guint64 offsets[] = { 48, 64, SP_SPILL_RECORDS_OFFSET, 3 * SP_SPILL_RECORDS_OFFSET };
+
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      g_autoptr(GByteArray) records = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) starts = NULL;
+
+      add_region (records, 0, "here");
+      add_block_of (records, 0, 0, 5, 700);
+      write_spill_header (spill, 2, offsets[i], 0, records, NULL);
+      g_unlink (out);
+
+      g_assert_true (sp_profile_manager_recover (spill, out, &error));
+      g_assert_no_error (error);
+      starts = recovered_starts (out, "here");
+      g_assert_cmpuint (starts->len, ==, 5);
+      g_assert_cmpint (g_array_index (starts, gint64, 0), ==, 700);
+      g_assert_cmpint (g_array_index (starts, gint64, 4), ==, 1100);
+    }
+}
+
+/* A version 2 file sealed at some point (the process died while turning
+ * it into a session): only the records before that point are read, what
+ * follows is HDF5's and never parsed. */
+static void
+test_misuse_recover_v2_sealed (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *spill = g_build_filename (dir, "run.h5.1234.spill", NULL);
+  g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
+  g_autoptr(GByteArray) records = g_byte_array_new ();
+  g_autoptr(GByteArray) after = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) starts = NULL;
+  static const guint8 junk[] = "\x89HDF\r\n\x1a\n not records at all";
+  guint64 sealed;
+
+  add_region (records, 0, "sealed");
+  add_block_of (records, 0, 0, 2, 100);
+  add_block_of (records, 0, 0, 3, 1000);
+  sealed = SP_SPILL_RECORDS_OFFSET + records->len;
+
+  /* Past the sealed end: whole records that must not count, then bytes
+   * that are not records. */
+  add_region (after, 1, "after the end");
+  add_block_of (after, 1, 0, 4, 5000);
+  add_block_of (after, 0, 0, 1, 9000);
+  g_byte_array_append (after, junk, sizeof junk);
+  write_spill_header (spill, 2, SP_SPILL_RECORDS_OFFSET, sealed, records, after);
+
+  g_assert_true (sp_profile_manager_recover (spill, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_links (out, "/rank0/regions"), ==, 1);
+  starts = recovered_starts (out, "sealed");
+  g_assert_cmpuint (starts->len, ==, 5);
+  g_assert_cmpint (g_array_index (starts, gint64, 0), ==, 100);
+  g_assert_cmpint (g_array_index (starts, gint64, 4), ==, 1200);
+  g_assert_cmpuint (file_calls (out, "sealed"), ==, 5);
+
+  /* Sealed in the middle of a record: that record is torn, the ones
+   * before it count. */
+  g_clear_pointer (&starts, g_array_unref);
+  g_unlink (out);
+  write_spill_header (spill, 2, SP_SPILL_RECORDS_OFFSET, sealed - 8, records, after);
+  g_assert_true (sp_profile_manager_recover (spill, out, &error));
+  g_assert_no_error (error);
+  starts = recovered_starts (out, "sealed");
+  g_assert_cmpuint (starts->len, ==, 2);
+
+  /* Sealed where the records start: there are none. */
+  g_clear_pointer (&starts, g_array_unref);
+  g_unlink (out);
+  write_spill_header (spill, 2, SP_SPILL_RECORDS_OFFSET, SP_SPILL_RECORDS_OFFSET, records, after);
+  g_assert_true (sp_profile_manager_recover (spill, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_links (out, "/rank0/regions"), ==, 0);
+
+  /* Sealed past the end of a file cut short: the file's end counts. */
+  g_unlink (out);
+  write_spill_header (spill, 2, SP_SPILL_RECORDS_OFFSET, G_MAXUINT64, records, NULL);
+  g_assert_true (sp_profile_manager_recover (spill, out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (file_calls (out, "sealed"), ==, 5);
+}
+
+/* Records that would start inside the header are damage. Read from
+ * there, most headers fail some other check; the one at 16 is made to read
+ * as a whole record (pid 2 is a region record, the start time its length,
+ * up to the real records), so only the offset check refuses it. */
+static void
+test_misuse_recover_v2_records_offset_in_header (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *spill = g_build_filename (dir, "run.h5.1234.spill", NULL);
+  g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
+  static const struct {
+    guint64 offset;
+    gint64  pid;
+    gint64  start_time;
+  } cases[] = {
+    { 0, 1234, 1000 },
+    { 8, 1234, 1000 },
+    { 16, 2, SP_SPILL_RECORDS_OFFSET - 32 },
+    { 32, 1234, 1000 },
+    { 40, 1234, 1000 },
+    { 47, 1234, 1000 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GByteArray) records = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      add_region (records, 0, "inside");
+      add_block_of (records, 0, 0, 1, 10);
+      write_spill_header (spill, 2, SP_SPILL_RECORDS_OFFSET, 0, records, NULL);
+
+      /* The records are where they always are; the header lies. */
+      g_assert_true (g_file_get_contents (spill, &contents, &length, NULL));
+      memcpy (contents + 16, &cases[i].pid, sizeof cases[i].pid);
+      memcpy (contents + 24, &cases[i].start_time, sizeof cases[i].start_time);
+      memcpy (contents + 32, &cases[i].offset, sizeof cases[i].offset);
+      g_assert_true (g_file_set_contents (spill, contents, length, NULL));
+
+      g_assert_false (sp_profile_manager_recover (spill, out, &error));
+      g_assert_error (error, SP_ERROR, SP_ERROR_INVALID_FILE);
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* A sealed end before the first record is damage, not an empty file. */
+static void
+test_misuse_recover_v2_sealed_before_records (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *spill = g_build_filename (dir, "run.h5.1234.spill", NULL);
+  g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
+  static const guint64 ends[] = { 1, 48, 4096, SP_SPILL_RECORDS_OFFSET - 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ends); i++)
+    {
+      g_autoptr(GByteArray) records = g_byte_array_new ();
+      g_autoptr(GError) error = NULL;
+
+      add_region (records, 0, "before");
+      add_block_of (records, 0, 0, 1, 10);
+      write_spill_header (spill, 2, SP_SPILL_RECORDS_OFFSET, ends[i], records, NULL);
+
+      g_assert_false (sp_profile_manager_recover (spill, out, &error));
+      g_assert_error (error, SP_ERROR, SP_ERROR_INVALID_FILE);
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
+}
+
 /* Found by review while fuzzing: sp_h5_read_attr_string() read every
  * element of an attribute into room for one. An attribute that is an
  * array (a damaged or foreign file, read by the rank merge) is not a
@@ -1143,6 +1429,11 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/Misuse/recover-damaged-blocks", test_misuse_recover_damaged_blocks);
   g_test_add_func ("/ScopeProfiler/Misuse/recover-sparse-regions", test_misuse_recover_sparse_regions);
   g_test_add_func ("/ScopeProfiler/Misuse/recover-after-partial-flush", test_misuse_recover_after_partial_flush);
+  g_test_add_func ("/ScopeProfiler/Misuse/recover-v1-spill", test_misuse_recover_v1_spill);
+  g_test_add_func ("/ScopeProfiler/Misuse/recover-v2-records-offset", test_misuse_recover_v2_records_offset);
+  g_test_add_func ("/ScopeProfiler/Misuse/recover-v2-sealed", test_misuse_recover_v2_sealed);
+  g_test_add_func ("/ScopeProfiler/Misuse/recover-v2-records-offset-in-header", test_misuse_recover_v2_records_offset_in_header);
+  g_test_add_func ("/ScopeProfiler/Misuse/recover-v2-sealed-before-records", test_misuse_recover_v2_sealed_before_records);
 
   return g_test_run ();
 }

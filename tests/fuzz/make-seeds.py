@@ -110,7 +110,28 @@ def record(rtype, payload):
 
 
 def header(pid=1234, start=1000):
+    """Version 1: a 32-byte header, the records right after it."""
     return b"SPSPILL\0" + struct.pack("=IIqq", 1, 0x01020304, pid, start)
+
+
+RECORDS_OFFSET = 8192   # SP_SPILL_RECORDS_OFFSET
+USERBLOCK = 4096        # SP_SPILL_USERBLOCK
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def header_v2(records, sealed_end=0, records_offset=RECORDS_OFFSET, pid=1234, start=1000,
+              gap=b""):
+    """Version 2: a 48-byte header with where the records start and, while
+    the file is turned into a session, where they end; the room before the
+    records (the HDF5 user block and superblock) holds @gap at the user
+    block's end, zeros elsewhere."""
+    head = b"SPSPILL\0" + struct.pack("=IIqqQQ", 2, 0x01020304, pid, start,
+                                       records_offset, sealed_end)
+    room = bytearray(max(records_offset - len(head), 0))
+    if gap:
+        at = USERBLOCK - len(head)
+        room[at:at + len(gap)] = gap
+    return head + bytes(room) + records
 
 
 def metadata_string(key, value):
@@ -161,6 +182,29 @@ def spill_seeds(outdir):
         "unicode.spill": (header() + thread(0, 1, "ünï") + region(0, "ünïcode ✓")
                           + region(1, "%2F") + block(0, 0, [1], [2]) + block(1, 0, [3], [4])),
     }
+    # Version 2, as the library writes it now (the seeds above are version 1,
+    # which it still reads).
+    records = full[len(header()):]
+    sealed_end = RECORDS_OFFSET + len(records)
+    # What HDF5 had written past the records when the process died while
+    # turning the file into a session: a superblock in the room before
+    # them, objects after them. Never parsed as records.
+    hdf5_tail = (HDF5_SIGNATURE + b"\0" * 8
+                 + block(0, 0, [400], [500])
+                 + record(77, b"not a record type")
+                 + bytes(range(256)))
+    seeds.update({
+        "v2-full.spill": header_v2(records),
+        "v2-header-only.spill": header_v2(b"", records_offset=RECORDS_OFFSET)[:48],
+        "v2-torn.spill": header_v2(records + block(0, 0, [200, 300], [250, 350])[:-12]),
+        "v2-sealed.spill": header_v2(records + hdf5_tail, sealed_end=sealed_end,
+                                     gap=HDF5_SIGNATURE),
+        # A conversion that failed and was undone: the superblock is left
+        # before the records, the mark is cleared.
+        "v2-unsealed-superblock.spill": header_v2(records, gap=HDF5_SIGNATURE),
+        # The smallest room before the records the format allows.
+        "v2-records-at-48.spill": header_v2(records, records_offset=48),
+    })
     for name, data in seeds.items():
         with open(os.path.join(outdir, name), "wb") as f:
             f.write(data)
