@@ -86,6 +86,12 @@ assert_close (long double  value,
   long double error = fabsl (value - expected);
   long double bound = MAX (relative * fabsl (expected), absolute);
 
+  /* valgrind computes long double at double precision: the reference is
+   * then no better than what it checks. (Exact fields and the copies are
+   * still checked; the precision is, outside valgrind.) */
+  if (RUNNING_ON_VALGRIND)
+    return;
+
   /* Not fatal: the other cases of the test still run and report. */
   if (!(error <= bound))
     g_test_message ("FAIL: %s (%s): relative error %.3Lg", what, stage,
