@@ -108,6 +108,23 @@ typedef struct
 # define SP_STATS_CLONES
 #endif
 
+/* The differences to the shifts wrap rather than overflow where the
+ * durations span more than 2^63 (such a block is then taken in two
+ * passes, see sums_finish()). */
+static inline gint64
+wrap_add (gint64 a,
+          gint64 b)
+{
+  return (gint64) ((guint64) a + (guint64) b);
+}
+
+static inline gint64
+wrap_sub (gint64 a,
+          gint64 b)
+{
+  return (gint64) ((guint64) a - (guint64) b);
+}
+
 /* Inlined into each clone, so that each is built for its instruction set. */
 static inline __attribute__ ((always_inline)) void
 sums_run (Sums         *sums,
@@ -167,28 +184,28 @@ sums_run (Sums         *sums,
           squares += xf * xf;
         }
 
-      xsum = shifted[0] + shifted[1] + shifted[2] + shifted[3];
+      xsum = wrap_add (wrap_add (shifted[0], shifted[1]), wrap_add (shifted[2], shifted[3]));
       sq = (squares[0] + squares[1]) + (squares[2] + squares[3]);
 
       for (; i < end; i++)
         {
           gint64 start = starts[i], stop = ends[i], d = stop - start;
-          double x = (double) (d - k);
+          double x = (double) wrap_sub (d, k);
 
           if (starts_copy != NULL)
             {
               starts_copy[i] = start;
               ends_copy[i] = stop;
             }
-          total += d;
+          total = wrap_add (total, d);
           min = MIN (min, d);
           max = MAX (max, d);
-          xsum += d - k;
+          xsum = wrap_add (xsum, wrap_sub (d, k));
           sq += x * x;
         }
 
       /* The piece around its shift, merged into the block. */
-      piece_mean = (double) (k - reference) + (double) xsum / m;
+      piece_mean = (double) wrap_sub (k, reference) + (double) xsum / m;
       piece_m2 = MAX (0.0, sq - (double) xsum * ((double) xsum / m));
       delta = piece_mean - mean;
       mean += delta * (m / (count + m));
@@ -197,7 +214,7 @@ sums_run (Sums         *sums,
     }
 
   sums->reference = reference;
-  sums->sum = total + sum[0] + sum[1] + sum[2] + sum[3];
+  sums->sum = wrap_add (wrap_add (total, wrap_add (sum[0], sum[1])), wrap_add (sum[2], sum[3]));
   sums->min = MIN (min, MIN (MIN (lo[0], lo[1]), MIN (lo[2], lo[3])));
   sums->max = MAX (max, MAX (MAX (hi[0], hi[1]), MAX (hi[2], hi[3])));
   sums->m2 = m2;
