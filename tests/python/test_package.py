@@ -583,3 +583,39 @@ def test_never_set_up_session_prints_once(tmp_path):
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert result.stdout.count('Region: once') == expected, result.stdout
+
+
+# --- a session that flushed: the spill file became the session file ---------
+
+def test_flushed_session_reads_back_with_h5py(tmp_path, regions_in):
+    """Full buffers are adopted where the flushes wrote them (sp-h5-adopt.c);
+    h5py, as the Python package's readers, opens such a file unchanged."""
+    h5py = pytest.importorskip('h5py')
+    path = tmp_path / 'flushed.h5'
+    ProfileManager.setup(buffer_limit=2000, file_path=path, verbose=False)
+
+    durations = []
+    for i in range(10_500):
+        t0 = time.perf_counter_ns()
+        with ProfileManager.profile_region('step'):
+            pass
+        durations.append(time.perf_counter_ns() - t0)
+    for i in range(3):
+        with ProfileManager.profile_region('rare'):
+            pass
+    ProfileManager.finalize()
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['flushed.h5']  # no spill left
+    with h5py.File(path, 'r') as f:
+        assert f.userblock_size == 4096
+        step = f['rank0/regions/step']
+        assert step['start_times'].chunks == (2000,)
+        assert step.attrs['num_calls'] == 10_500
+    regions = regions_in(path)
+    starts, ends = regions['step']['start_times'], regions['step']['end_times']
+    assert len(starts) == len(ends) == 10_500
+    assert (starts[1:] > starts[:-1]).all()    # in the order they ran
+    assert (ends >= starts).all()
+    # Each call lies within the clock readings around it.
+    assert ((ends - starts) <= max(durations)).all()
+    assert len(regions['rare']['start_times']) == 3
