@@ -946,14 +946,15 @@ release_claim (const char *tmp_path)
   close (fd);
 }
 
-/* Closes @file and, when everything went well (@ok), renames it over
- * @path; otherwise removes it. */
-gboolean
-sp_h5_commit_temp (hid_t        file,
-                   const char  *tmp_path,
-                   const char  *path,
-                   gboolean     ok,
-                   GError     **error)
+/* Closes @file (written at @from) and, when everything went well (@ok),
+ * hands back the unused claim and renames it over @path. Returns whether
+ * all of that succeeded; cleaning up after a failure is the caller's. */
+static gboolean
+close_and_move (hid_t        file,
+                const char  *from,
+                const char  *path,
+                gboolean     ok,
+                GError     **error)
 {
   SpH5Quiet quiet;
 
@@ -966,9 +967,9 @@ sp_h5_commit_temp (hid_t        file,
   sp_h5_quiet_pop (&quiet);
 
   if (ok)
-    release_claim (tmp_path);
+    release_claim (from);
 
-  if (ok && g_rename (tmp_path, path) != 0)
+  if (ok && g_rename (from, path) != 0)
     {
       int errsv = errno;
       g_set_error (error, SP_ERROR, SP_ERROR_IO,
@@ -976,6 +977,20 @@ sp_h5_commit_temp (hid_t        file,
                    path, g_strerror (errsv));
       ok = FALSE;
     }
+
+  return ok;
+}
+
+/* Closes @file and, when everything went well (@ok), renames it over
+ * @path; otherwise removes it. */
+gboolean
+sp_h5_commit_temp (hid_t        file,
+                   const char  *tmp_path,
+                   const char  *path,
+                   gboolean     ok,
+                   GError     **error)
+{
+  ok = close_and_move (file, tmp_path, path, ok, error);
 
   if (!ok)
     g_unlink (tmp_path);
@@ -1056,7 +1071,7 @@ sp_h5_write_session_in_spill (SpSpill        *spill,
   const char *spill_path = sp_spill_get_path (spill);
   guint64 end = sp_spill_get_end (spill);
   SpH5Quiet quiet;
-  gboolean ok = FALSE;
+  gboolean ok;
   hid_t fcpl = -1, fapl = -1, file = -1;
 
   if (!sp_spill_seal (spill, error))
@@ -1086,35 +1101,22 @@ sp_h5_write_session_in_spill (SpSpill        *spill,
       file = H5Fcreate (spill_path, H5F_ACC_TRUNC, fcpl, fapl);
     }
 
-  if (file < 0)
-    sp_h5_set_error (error, SP_ERROR_IO, "Could not write the session into “%s”", spill_path);
-  else
-    {
-      ok = write_file (file, reader, metadata, ranks, n_ranks, error);
-
-      if (H5Fclose (file) < 0 && ok)
-        {
-          sp_h5_set_error (error, SP_ERROR_IO, "Could not finish writing “%s”", path);
-          ok = FALSE;
-        }
-    }
-
   if (fapl >= 0)
     H5Pclose (fapl);
   H5Pclose (fcpl);
+
+  if (file < 0)
+    {
+      sp_h5_set_error (error, SP_ERROR_IO, "Could not write the session into “%s”", spill_path);
+      sp_h5_quiet_pop (&quiet);
+      sp_spill_unseal (spill);
+      return FALSE;
+    }
+
+  ok = write_file (file, reader, metadata, ranks, n_ranks, error);
   sp_h5_quiet_pop (&quiet);
 
-  if (ok)
-    release_claim (spill_path);
-
-  if (ok && g_rename (spill_path, path) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                   "Could not move the session into “%s”: %s",
-                   path, g_strerror (errsv));
-      ok = FALSE;
-    }
+  ok = close_and_move (file, spill_path, path, ok, error);
 
   if (!ok)
     sp_spill_unseal (spill);
