@@ -75,6 +75,19 @@ sp_test_config (const char *file_path,
   return config;
 }
 
+/* A manager with a session started on sp_test_config (). */
+SpProfileManager *
+sp_test_manager_new (const char *file_path,
+                     guint       buffer_limit)
+{
+  SpProfileManager *manager = sp_profile_manager_new ();
+  g_autoptr(SpConfig) config = sp_test_config (file_path, buffer_limit);
+
+  sp_profile_manager_setup (manager, config);
+
+  return manager;
+}
+
 static hid_t
 open_file (const char *file)
 {

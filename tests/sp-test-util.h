@@ -26,6 +26,8 @@ G_BEGIN_DECLS
 char     *sp_test_make_tmpdir       (void);
 SpConfig *sp_test_config            (const char *file_path,
                                      guint       buffer_limit);
+SpProfileManager *sp_test_manager_new (const char *file_path,
+                                       guint       buffer_limit);
 /* Reads a 1-D int64 dataset; NULL if it does not exist. */
 GArray   *sp_test_read_i64          (const char *file,
                                      const char *dataset);

@@ -42,18 +42,6 @@
 # define SANITIZED 0
 #endif
 
-static SpProfileManager *
-manager_for (const char *path,
-             guint       buffer_limit)
-{
-  SpProfileManager *manager = sp_profile_manager_new ();
-  g_autoptr(SpConfig) config = sp_test_config (path, buffer_limit);
-
-  sp_profile_manager_setup (manager, config);
-
-  return manager;
-}
-
 static void
 calls (SpRegion *region,
        guint     n)
@@ -150,7 +138,7 @@ test_misuse_exit_while_other_thread_open (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 100);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 100);
   Handshake h = { sp_profile_manager_profile_region (manager, "shared") };
   GThread *thread;
 
@@ -183,7 +171,7 @@ test_misuse_exit_without_enter_flushing (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 1);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 1);
   SpRegion *region = sp_profile_manager_profile_region (manager, "flushing");
   SpRegion *outer = sp_profile_manager_profile_region (manager, "outer");
 
@@ -237,7 +225,7 @@ check_threads_exit_with_buffered_calls (guint buffer_limit)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, buffer_limit);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, buffer_limit);
   g_autoptr(SpSession) session = NULL;
   g_autoptr(GError) error = NULL;
   Worker w = {
@@ -311,7 +299,7 @@ test_misuse_setup_while_open (void)
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *first = g_build_filename (dir, "first.h5", NULL);
   g_autofree char *second = g_build_filename (dir, "second.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (first, 2);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (first, 2);
   g_autoptr(SpConfig) config = sp_test_config (second, 2);
   SpRegion *outer = sp_profile_manager_profile_region (manager, "outer");
   SpRegion *inner = sp_profile_manager_profile_region (manager, "inner");
@@ -370,7 +358,7 @@ test_misuse_stale_pointers (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  SpProfileManager *manager = manager_for (path, 4);
+  SpProfileManager *manager = sp_test_manager_new (path, 4);
   g_autoptr(SpConfig) disabled = sp_test_config (path, 4);
   g_autoptr(SpConfig) count_only = sp_test_config (path, 4);
   g_autoptr(SpConfig) tracing = sp_test_config (path, 4);
@@ -487,7 +475,7 @@ test_misuse_finalize_twice_with_calls (void)
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
   g_autofree char *elsewhere = g_build_filename (dir, "elsewhere.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 2);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 2);
   g_autoptr(SpConfig) config = sp_test_config (path, 2);
   SpRegion *region = sp_profile_manager_profile_region (manager, "twice");
   g_autoptr(GError) error = NULL;
@@ -527,7 +515,7 @@ test_misuse_names_invalid_utf8 (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 4);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 4);
   static const char * const invalid[] = {
     "\xc0\x80",              /* overlong NUL */
     "\xe0\x80\xaf",          /* overlong '/' */
@@ -565,7 +553,7 @@ test_misuse_names_round_trip (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 3);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 3);
   g_autoptr(SpSession) session = NULL;
   g_autoptr(GError) error = NULL;
   static const char * const names[] = {
@@ -611,7 +599,7 @@ test_misuse_names_huge (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 2);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 2);
   g_autofree char *name = g_malloc (1024 * 1024 + 1);
   g_autoptr(GError) error = NULL;
   SpRegion *region, *small;
@@ -696,7 +684,7 @@ test_misuse_buffer_limit_one (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 1);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 1);
   g_autoptr(SpSession) session = NULL;
   g_autoptr(GError) error = NULL;
   SpRegion *regions[2] = {
@@ -792,7 +780,7 @@ test_misuse_many_regions (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 4);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 4);
   g_autoptr(SpConfig) config = sp_test_config (path, 4);
   g_autoptr(GError) error = NULL;
   guint n = 2000000;
@@ -1050,7 +1038,7 @@ test_misuse_recover_after_partial_flush (void)
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
   g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, 2);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, 2);
   g_autofree char *spill = NULL;
   g_autofree char *copy = g_build_filename (dir, "copy.spill", NULL);
   g_autofree char *contents = NULL;

@@ -47,18 +47,6 @@
 /* Where the header's sealed end is (sp-spill-private.h). */
 #define SEALED_END_OFFSET 40
 
-static SpProfileManager *
-manager_for (const char *path,
-             guint       buffer_limit)
-{
-  SpProfileManager *manager = sp_profile_manager_new ();
-  g_autoptr(SpConfig) config = sp_test_config (path, buffer_limit);
-
-  sp_profile_manager_setup (manager, config);
-
-  return manager;
-}
-
 static hid_t
 open_h5 (const char *path)
 {
@@ -651,7 +639,7 @@ test_write_in_place_contents (void)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "run.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, LIMIT);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, LIMIT);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpillMap) map = NULL;
   g_autofree char *spill = NULL;
@@ -728,7 +716,7 @@ check_large_blocks (guint    limit,
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "large.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, limit);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, limit);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpillMap) map = NULL;
   g_autofree char *spill = NULL;
@@ -859,7 +847,7 @@ check_threads (guint limit)
 {
   g_autofree char *dir = sp_test_make_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "threads.h5", NULL);
-  g_autoptr(SpProfileManager) manager = manager_for (path, limit);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, limit);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpillMap) map = NULL;
   g_autofree char *spill = NULL;
@@ -997,7 +985,7 @@ test_write_in_place_other_filesystem (void)
   g_assert_nonnull (g_mkdtemp (shm));
   target = g_build_filename (shm, "run.h5", NULL);
 
-  manager = manager_for (path, LIMIT);
+  manager = sp_test_manager_new (path, LIMIT);
   record_interleaved (manager, regions, G_N_ELEMENTS (regions));
   spill = sp_profile_manager_get_spill_path (manager);
   map = spill_map_read (spill);
@@ -1054,7 +1042,7 @@ test_write_in_place_failure_keeps_spill (void)
   g_autofree char *spill_base = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *listing = NULL;
-  g_autoptr(SpProfileManager) manager = manager_for (path, LIMIT);
+  g_autoptr(SpProfileManager) manager = sp_test_manager_new (path, LIMIT);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpillMap) map = NULL;
   Recorded regions[] = {
@@ -1275,7 +1263,7 @@ test_write_in_place_crash_during_conversion (void)
   if (pid == 0)
     {
       /* The child records, and dies without finalizing. */
-      SpProfileManager *manager = manager_for (path, LIMIT);
+      SpProfileManager *manager = sp_test_manager_new (path, LIMIT);
       SpRegion *region = sp_profile_manager_profile_region (manager, "work");
       g_autofree char *child_spill = NULL;
       g_autofree char *line = NULL;
