@@ -88,8 +88,9 @@ sp_test_manager_new (const char *file_path,
   return manager;
 }
 
-static hid_t
-open_file (const char *file)
+/* Opens @file read-only, without HDF5's file locking. */
+hid_t
+sp_test_open_file (const char *file)
 {
   hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
   hid_t fid;
@@ -106,7 +107,7 @@ gboolean
 sp_test_exists (const char *file,
                 const char *object)
 {
-  hid_t fid = open_file (file);
+  hid_t fid = sp_test_open_file (file);
   gboolean exists;
 
   H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
@@ -120,7 +121,7 @@ GArray *
 sp_test_read_i64 (const char *file,
                   const char *dataset)
 {
-  hid_t fid = open_file (file);
+  hid_t fid = sp_test_open_file (file);
   hid_t dset, space, type;
   hsize_t dims[1] = { 0 };
   GArray *values;
@@ -160,7 +161,7 @@ sp_test_read_attr_string (const char *file,
                           const char *object,
                           const char *attr_name)
 {
-  hid_t fid = open_file (file);
+  hid_t fid = sp_test_open_file (file);
   hid_t attr, type, mem_type;
   char *value = NULL;
   char *result;
@@ -192,7 +193,7 @@ sp_test_read_attr_int (const char *file,
                        const char *object,
                        const char *attr_name)
 {
-  hid_t fid = open_file (file);
+  hid_t fid = sp_test_open_file (file);
   hid_t attr, type;
   gint64 value = 0;
 
@@ -223,7 +224,7 @@ GStrv
 sp_test_list_group (const char *file,
                     const char *group)
 {
-  hid_t fid = open_file (file);
+  hid_t fid = sp_test_open_file (file);
   hid_t gid;
   GPtrArray *names = g_ptr_array_new ();
 

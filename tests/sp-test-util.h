@@ -28,6 +28,7 @@ SpConfig *sp_test_config            (const char *file_path,
                                      guint       buffer_limit);
 SpProfileManager *sp_test_manager_new (const char *file_path,
                                        guint       buffer_limit);
+hid_t     sp_test_open_file         (const char *file);
 /* Reads a 1-D int64 dataset; NULL if it does not exist. */
 GArray   *sp_test_read_i64          (const char *file,
                                      const char *dataset);

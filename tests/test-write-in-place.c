@@ -47,20 +47,6 @@
 /* Where the header's sealed end is (sp-spill-private.h). */
 #define SEALED_END_OFFSET 40
 
-static hid_t
-open_h5 (const char *path)
-{
-  hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
-  hid_t file;
-
-  H5Pset_file_locking (fapl, FALSE, TRUE);
-  file = H5Fopen (path, H5F_ACC_RDONLY, fapl);
-  H5Pclose (fapl);
-  g_assert_cmpint (file, >=, 0);
-
-  return file;
-}
-
 static gint64
 file_size (const char *path)
 {
@@ -421,7 +407,7 @@ check_chunks (const char *path,
   g_autofree char *ends_name = g_strdup_printf ("/rank0/regions/%s/end_times", group);
   g_autoptr(GPtrArray) blocks = spill_map_blocks (map, name);
   g_autoptr(GHashTable) adopted = g_hash_table_new (NULL, NULL);
-  hid_t file = open_h5 (path);
+  hid_t file = sp_test_open_file (path);
   hid_t fcpl, dcpl, space, dsets[2];
   hsize_t userblock = 0, chunk = 0, dims[1] = { 0 };
   guint64 fill = 0, index = 0, n_chunks;
@@ -507,7 +493,7 @@ chunk_address (const char *path,
                const char *dataset,
                hsize_t     element)
 {
-  hid_t file = open_h5 (path);
+  hid_t file = sp_test_open_file (path);
   hid_t dset = H5Dopen2 (file, dataset, H5P_DEFAULT);
   hid_t fcpl = H5Fget_create_plist (file);
   hsize_t offset[1] = { element }, size = 0, userblock = 0;
@@ -528,7 +514,7 @@ chunk_address (const char *path,
 static hsize_t
 userblock_of (const char *path)
 {
-  hid_t file = open_h5 (path);
+  hid_t file = sp_test_open_file (path);
   hid_t fcpl = H5Fget_create_plist (file);
   hsize_t userblock = G_MAXUINT64;
 
