@@ -40,12 +40,9 @@
  * is not "0"; otherwise they call the same functions through GI.
  */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "sp-python-private.h"
 
 #include <pygobject.h>
-
-#include <scope-profiler.h>
 
 #if PY_VERSION_HEX < 0x030900f0
 # error "Python 3.9 or newer is needed (PyObject_Vectorcall)"
@@ -101,6 +98,12 @@ region_get (PyObject *object)
     return (SpRegion *) region_type_error (object);
 
   return (SpRegion *) gobject;
+}
+
+SpRegion *
+sp_py_region_get (PyObject *object)
+{
+  return region_get (object);
 }
 
 /* Exiting with an exception set: the library may log, and a log handler
@@ -1016,6 +1019,10 @@ PyInit__scope_profiler_native (void)
       Py_XDECREF (gtype);
       goto fail;
     }
+
+  if (sp_py_session_init (module) < 0 ||
+      sp_py_tracer_init (module) < 0)
+    goto fail;
 
   return module;
 
