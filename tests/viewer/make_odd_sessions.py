@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Writes the odd inputs the viewer must survive (issue 9): each is either
+# Writes the odd inputs the viewer must survive (damaged, empty or huge sessions): each is either
 # shown or turned into a clear error page, never a crash, a hang or a blank
 # window. Made at build time so nothing big is committed.
 #

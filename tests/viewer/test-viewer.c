@@ -8,7 +8,7 @@
 /* Widget-level tests of the viewer: the regions table model, the
  * timeline's coordinate mapping and level of detail, the durations data
  * and the compare model, on the example simulation's session; then the
- * odd inputs of issue 9 (make_odd_sessions.py), each shown or turned into
+ * odd inputs (make_odd_sessions.py), each shown or turned into
  * a clear error page, and a session of 50,000 regions that must load
  * without blocking the main loop (/Viewer/Large/, run on its own). */
 
@@ -855,7 +855,7 @@ test_window_tabs (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-/* ---- odd files (issue 9) ------------------------------------------- */
+/* ---- odd files --------------------------------------------------- */
 
 /* Each odd input is shown or turned into a clear error page; never a
  * crash, a hang or a blank view. The files are made by
