@@ -242,6 +242,50 @@ _sp_region_stats_new_from_durations (gint64 *durations,
 }
 
 /**
+ * sp_region_stats_new_for_intervals:
+ * @starts: (array length=n_intervals): start times, in nanoseconds
+ * @ends: (array length=n_intervals): end times, in nanoseconds, one per
+ *   start
+ * @n_intervals: the number of intervals
+ *
+ * Computes the statistics of the durations `ends[i] - starts[i]` of
+ * intervals that did not come from a session, in any order. Nothing is
+ * known of their nesting, so the self time is the total.
+ *
+ * Returns: (transfer full): the statistics; their count is 0 when
+ *   @n_intervals is 0
+ *
+ * Since: 0.2
+ */
+SpRegionStats *
+sp_region_stats_new_for_intervals (const gint64 *starts,
+                                   const gint64 *ends,
+                                   gsize         n_intervals)
+{
+  g_autofree gint64 *durations = NULL;
+  SpRegionStats *self;
+
+  g_return_val_if_fail (n_intervals == 0 || starts != NULL, NULL);
+  g_return_val_if_fail (n_intervals == 0 || ends != NULL, NULL);
+
+  if (n_intervals == 0)
+    return _sp_region_stats_new_from_durations (NULL, 0, 0);
+
+  durations = g_new (gint64, n_intervals);
+  for (gsize i = 0; i < n_intervals; i++)
+    {
+      /* Saturate rather than overflow on absurd input. */
+      if (__builtin_sub_overflow (ends[i], starts[i], &durations[i]))
+        durations[i] = ends[i] > starts[i] ? G_MAXINT64 : G_MININT64;
+    }
+
+  self = _sp_region_stats_new_from_durations (durations, n_intervals, 0);
+  self->self_time = self->total;
+
+  return self;
+}
+
+/**
  * sp_region_stats_ref:
  * @self: an #SpRegionStats
  *

@@ -24,6 +24,10 @@ typedef struct _SpRegionStats SpRegionStats;
 SP_AVAILABLE_IN_ALL
 GType          sp_region_stats_get_type      (void) G_GNUC_CONST;
 SP_AVAILABLE_IN_ALL
+SpRegionStats *sp_region_stats_new_for_intervals (const gint64 *starts,
+                                                  const gint64 *ends,
+                                                  gsize         n_intervals);
+SP_AVAILABLE_IN_ALL
 SpRegionStats *sp_region_stats_ref           (SpRegionStats *self);
 SP_AVAILABLE_IN_ALL
 void           sp_region_stats_unref         (SpRegionStats *self);

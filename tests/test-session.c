@@ -795,6 +795,36 @@ test_fuzz_regressions (void)
     }
 }
 
+/* Statistics of intervals that come from no session: the same numbers
+ * numpy gives (population standard deviation, linear percentiles). */
+static void
+test_stats_for_intervals (void)
+{
+  const gint64 starts[] = { 0, 5, 100, 3 };
+  const gint64 ends[] = { 10, 7, 130, 3 };
+  g_autoptr(SpRegionStats) stats = NULL;
+  g_autoptr(SpRegionStats) empty = NULL;
+
+  stats = sp_region_stats_new_for_intervals (starts, ends, G_N_ELEMENTS (starts));
+  g_assert_cmpuint (sp_region_stats_get_count (stats), ==, 4);
+  g_assert_cmpint (sp_region_stats_get_total (stats), ==, 42);
+  g_assert_cmpint (sp_region_stats_get_self_time (stats), ==, 42);
+  g_assert_cmpint (sp_region_stats_get_min (stats), ==, 0);
+  g_assert_cmpint (sp_region_stats_get_max (stats), ==, 30);
+  g_assert_cmpfloat_with_epsilon (sp_region_stats_get_mean (stats), 10.5, 1e-12);
+  /* sqrt (((-0.5)^2 + (-8.5)^2 + 19.5^2 + (-10.5)^2) / 4) */
+  g_assert_cmpfloat_with_epsilon (sp_region_stats_get_stddev (stats), sqrt (463.0 / 4.0), 1e-12);
+  g_assert_cmpfloat_with_epsilon (sp_region_stats_get_median (stats), 6.0, 1e-12);
+  /* The caller's arrays are left as they were. */
+  g_assert_cmpint (starts[2], ==, 100);
+  g_assert_cmpint (ends[0], ==, 10);
+
+  empty = sp_region_stats_new_for_intervals (NULL, NULL, 0);
+  g_assert_cmpuint (sp_region_stats_get_count (empty), ==, 0);
+  g_assert_cmpint (sp_region_stats_get_total (empty), ==, 0);
+  g_assert_cmpfloat (sp_region_stats_get_stddev (empty), ==, 0.0);
+}
+
 static void
 test_missing_file (void)
 {
@@ -1336,6 +1366,7 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/Session/fuzz-regressions", test_fuzz_regressions);
   g_test_add_func ("/ScopeProfiler/Session/dense-groups", test_dense_groups);
   g_test_add_func ("/ScopeProfiler/Session/missing-file", test_missing_file);
+  g_test_add_func ("/ScopeProfiler/Session/stats-for-intervals", test_stats_for_intervals);
   g_test_add_func ("/ScopeProfiler/Session/async", test_async);
   g_test_add_func ("/ScopeProfiler/Session/async-error", test_async_error);
   g_test_add_func ("/ScopeProfiler/Session/sync-progress", test_sync_progress);
