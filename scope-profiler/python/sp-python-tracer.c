@@ -5,10 +5,640 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+/* Recursive profiling turns every Python function call on a thread into a
+ * call of a region named after the function, as the Python scope-profiler
+ * package's sys.setprofile() tracer does, without a Python callback per
+ * call:
+ *
+ *   Tracer(region_factory, code_filter=None)
+ *       The per-code-object cache. region_factory(name) is called once per
+ *       new code object and returns a region object (anything
+ *       sp_py_region_get() accepts); code_filter(code, module_name), when
+ *       given, is called once per new code object too and says whether its
+ *       calls are recorded (module_name is f_globals["__name__"], or
+ *       "<unknown>"). The region name is "<module_name>.<co_qualname>".
+ *       tracer.forget() drops the cache (after the filter's answer for a
+ *       code object changed).
+ *
+ *   activation = tracer.activate()
+ *       Installs the profile hook on the current thread with
+ *       PyEval_SetProfile(), chaining the profiler that was there (a C
+ *       profiler such as cProfile's, or a sys.setprofile() function through
+ *       its C trampoline): it sees every event first, as before.
+ *   activation.deactivate()
+ *       Puts the previous profiler back and closes the calls still open.
+ *
+ * Per event, the hook does:
+ *
+ *   call      a lookup of the frame's code object in a pointer-keyed hash
+ *             table (the last hit is checked first), then sp_region_enter()
+ *             and a push of (frame, region) on the activation's stack;
+ *   return    (also on exceptions, and at each generator yield) when the
+ *             frame is the stack's top: a pop and sp_region_exit();
+ *   c_call, c_return, c_exception: nothing (only the chained profiler).
+ *
+ * Events of frames that were already running when the hook was installed
+ * (the frame that activated it and its callers) never match the stack and
+ * are ignored, so enter and exit always pair up in the library. Each
+ * resumption of a generator or coroutine is a call event of its own: one
+ * call of its region per resumption, as in the Python package.
+ *
+ * The region objects and code objects are held by the cache, so the SpRegion
+ * pointers kept there stay valid while the tracer lives.
+ */
+
 #include "sp-python-private.h"
+
+#include <frameobject.h>
+
+#define UNKNOWN_MODULE "<unknown>"
+
+typedef struct
+{
+  PyObject *region;     /* the region object, or NULL: not recorded */
+  SpRegion *sp_region;  /* borrowed from region */
+} CodeEntry;
+
+typedef struct
+{
+  PyObject_HEAD
+  PyObject   *factory;
+  PyObject   *code_filter;   /* or NULL */
+  GHashTable *codes;         /* PyCodeObject * (held) -> CodeEntry * */
+  /* The last lookup: recursion and loops call the same code again. */
+  PyCodeObject *last_code;
+  CodeEntry    *last_entry;
+} Tracer;
+
+typedef struct
+{
+  PyFrameObject *frame;      /* borrowed: alive until its return event */
+  SpRegion      *region;
+} OpenCall;
+
+typedef struct
+{
+  PyObject_HEAD
+  Tracer        *tracer;
+  PyThreadState *tstate;
+  Py_tracefunc   prev_func;
+  PyObject      *prev_obj;
+  GArray        *stack;      /* OpenCall */
+  gboolean       active;
+} Activation;
+
+static PyTypeObject Tracer_Type;
+static PyTypeObject Activation_Type;
+static PyObject *name_key;   /* "__name__", interned */
+
+/* The cache */
+
+static void
+code_entry_free (gpointer data)
+{
+  CodeEntry *entry = data;
+
+  Py_XDECREF (entry->region);
+  g_free (entry);
+}
+
+static void
+code_key_free (gpointer data)
+{
+  Py_DECREF ((PyObject *) data);
+}
+
+static void
+tracer_clear_cache (Tracer *self)
+{
+  GHashTable *codes = self->codes;
+
+  self->last_code = NULL;
+  self->last_entry = NULL;
+  if (codes == NULL)
+    return;
+  /* Freeing entries drops references, which may run arbitrary code: the
+   * table is detached first. */
+  self->codes = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                       code_key_free, code_entry_free);
+  g_hash_table_unref (codes);
+}
+
+/* The module name of @frame's globals, a new reference. */
+static PyObject *
+frame_module_name (PyFrameObject *frame)
+{
+  PyObject *globals = PyFrame_GetGlobals (frame);
+  PyObject *name = NULL;
+
+  if (globals != NULL && PyDict_Check (globals))
+    {
+      name = PyDict_GetItemWithError (globals, name_key);
+      if (name != NULL && PyUnicode_Check (name))
+        Py_INCREF (name);
+      else
+        name = NULL;
+    }
+  Py_XDECREF (globals);
+  PyErr_Clear ();
+
+  if (name == NULL)
+    name = PyUnicode_FromString (UNKNOWN_MODULE);
+
+  return name;
+}
+
+/* Fills @entry for a new code object; errors (of the filter, of the
+ * factory) are reported as unraisable and leave the code unrecorded. */
+static void
+tracer_resolve (Tracer        *self,
+                PyFrameObject *frame,
+                PyCodeObject  *code,
+                CodeEntry     *entry)
+{
+  PyObject *module = frame_module_name (frame);
+  PyObject *name = NULL;
+  PyObject *region = NULL;
+  SpRegion *sp_region;
+
+  if (module == NULL)
+    goto error;
+
+  if (self->code_filter != NULL)
+    {
+      PyObject *keep = PyObject_CallFunctionObjArgs (self->code_filter, (PyObject *) code, module, NULL);
+      int truth;
+
+      if (keep == NULL)
+        goto error;
+      truth = PyObject_IsTrue (keep);
+      Py_DECREF (keep);
+      if (truth < 0)
+        goto error;
+      if (!truth)
+        goto out;
+    }
+
+  name = PyUnicode_FromFormat ("%U.%U", module, code->co_qualname);
+  if (name == NULL)
+    goto error;
+
+  region = PyObject_CallOneArg (self->factory, name);
+  if (region == NULL)
+    goto error;
+
+  sp_region = sp_py_region_get (region);
+  if (sp_region == NULL)
+    goto error;
+
+  entry->region = g_steal_pointer (&region);
+  entry->sp_region = sp_region;
+  goto out;
+
+error:
+  PyErr_WriteUnraisable (self->factory);
+out:
+  Py_XDECREF (region);
+  Py_XDECREF (name);
+  Py_XDECREF (module);
+}
+
+static G_GNUC_NO_INLINE CodeEntry *
+tracer_lookup_slow (Tracer        *self,
+                    PyFrameObject *frame,
+                    PyCodeObject  *code)
+{
+  CodeEntry *entry = g_hash_table_lookup (self->codes, code);
+
+  if (entry == NULL)
+    {
+      GHashTable *codes;
+
+      entry = g_new0 (CodeEntry, 1);
+      /* The filter or factory may run Python code that forgets the
+       * cache: the entry goes into the table that is current after. */
+      tracer_resolve (self, frame, code, entry);
+      codes = self->codes;
+      Py_INCREF (code);
+      g_hash_table_replace (codes, code, entry);
+    }
+
+  self->last_code = code;
+  self->last_entry = entry;
+
+  return entry;
+}
+
+static inline CodeEntry *
+tracer_lookup (Tracer        *self,
+               PyFrameObject *frame)
+{
+  /* Borrowed: the frame holds its code. */
+  PyCodeObject *code = PyFrame_GetCode (frame);
+
+  Py_DECREF (code);
+  if (G_LIKELY (code == self->last_code))
+    return self->last_entry;
+
+  return tracer_lookup_slow (self, frame, code);
+}
+
+/* The hook */
+
+static int
+tracer_hook (PyObject      *object,
+             PyFrameObject *frame,
+             int            what,
+             PyObject      *arg)
+{
+  Activation *self = (Activation *) object;
+
+  if (self->prev_func != NULL &&
+      self->prev_func (self->prev_obj, frame, what, arg) < 0)
+    return -1;
+
+  if (what == PyTrace_CALL)
+    {
+      CodeEntry *entry = tracer_lookup (self->tracer, frame);
+      OpenCall call;
+
+      if (entry->sp_region == NULL)
+        return 0;
+
+      call.frame = frame;
+      call.region = entry->sp_region;
+      g_array_append_val (self->stack, call);
+      sp_region_enter (call.region);
+    }
+  else if (what == PyTrace_RETURN)
+    {
+      guint len = self->stack->len;
+      OpenCall *top;
+
+      if (len == 0)
+        return 0;
+      top = &g_array_index (self->stack, OpenCall, len - 1);
+      if (top->frame != frame)
+        return 0;
+      self->stack->len = len - 1;
+      sp_region_exit (top->region);
+    }
+
+  return 0;
+}
+
+/* Tracer */
+
+static PyObject *
+tracer_new (PyTypeObject *type,
+            PyObject     *args,
+            PyObject     *kwargs)
+{
+  static char *keywords[] = { (char *) "region_factory", (char *) "code_filter", NULL };
+  PyObject *factory;
+  PyObject *code_filter = Py_None;
+  Tracer *self;
+
+  if (!PyArg_ParseTupleAndKeywords (args, kwargs, "O|O:Tracer", keywords, &factory, &code_filter))
+    return NULL;
+  if (!PyCallable_Check (factory))
+    return PyErr_Format (PyExc_TypeError, "region_factory must be callable, not %.200s",
+                         Py_TYPE (factory)->tp_name);
+  if (code_filter != Py_None && !PyCallable_Check (code_filter))
+    return PyErr_Format (PyExc_TypeError, "code_filter must be callable or None, not %.200s",
+                         Py_TYPE (code_filter)->tp_name);
+
+  self = (Tracer *) type->tp_alloc (type, 0);
+  if (self == NULL)
+    return NULL;
+
+  self->factory = Py_NewRef (factory);
+  self->code_filter = code_filter == Py_None ? NULL : Py_NewRef (code_filter);
+  self->codes = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                       code_key_free, code_entry_free);
+
+  return (PyObject *) self;
+}
+
+static int
+tracer_traverse (PyObject  *object,
+                 visitproc  visit,
+                 void      *arg)
+{
+  Tracer *self = (Tracer *) object;
+  GHashTableIter iter;
+  gpointer value;
+
+  Py_VISIT (self->factory);
+  Py_VISIT (self->code_filter);
+  if (self->codes != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->codes);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        Py_VISIT (((CodeEntry *) value)->region);
+    }
+
+  return 0;
+}
+
+static int
+tracer_clear (PyObject *object)
+{
+  Tracer *self = (Tracer *) object;
+
+  Py_CLEAR (self->factory);
+  Py_CLEAR (self->code_filter);
+  tracer_clear_cache (self);
+
+  return 0;
+}
+
+static void
+tracer_dealloc (PyObject *object)
+{
+  Tracer *self = (Tracer *) object;
+
+  PyObject_GC_UnTrack (object);
+  tracer_clear (object);
+  g_clear_pointer (&self->codes, g_hash_table_unref);
+  Py_TYPE (object)->tp_free (object);
+}
+
+static PyObject *
+tracer_forget (PyObject *object,
+               PyObject *unused)
+{
+  tracer_clear_cache ((Tracer *) object);
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+tracer_activate (PyObject *object,
+                 PyObject *unused)
+{
+  Tracer *self = (Tracer *) object;
+  PyThreadState *tstate = PyThreadState_Get ();
+  Activation *activation;
+
+  if (self->factory == NULL)
+    {
+      PyErr_SetString (PyExc_RuntimeError, "tracer activated after it was cleared");
+      return NULL;
+    }
+
+  activation = PyObject_GC_New (Activation, &Activation_Type);
+  if (activation == NULL)
+    return NULL;
+
+  activation->tracer = (Tracer *) Py_NewRef (object);
+  activation->tstate = tstate;
+  activation->prev_func = tstate->c_profilefunc;
+  activation->prev_obj = Py_XNewRef (tstate->c_profileobj);
+  activation->stack = g_array_sized_new (FALSE, FALSE, sizeof (OpenCall), 64);
+  activation->active = TRUE;
+  PyObject_GC_Track (activation);
+
+  /* The thread state takes its own reference to the activation. */
+  if (_PyEval_SetProfile (tstate, tracer_hook, (PyObject *) activation) < 0)
+    {
+      activation->active = FALSE;
+      Py_DECREF (activation);
+      return NULL;
+    }
+
+  return (PyObject *) activation;
+}
+
+static PyObject *
+tracer_get_size (PyObject *object,
+                 void     *closure)
+{
+  Tracer *self = (Tracer *) object;
+
+  return PyLong_FromSize_t (self->codes != NULL ? g_hash_table_size (self->codes) : 0);
+}
+
+static PyMethodDef tracer_methods[] = {
+  { "activate", tracer_activate, METH_NOARGS,
+    "activate()\n--\n\n"
+    "Install the profile hook on this thread (chaining the profiler in place)\n"
+    "and return the Activation whose deactivate() removes it." },
+  { "forget", tracer_forget, METH_NOARGS,
+    "forget()\n--\n\n"
+    "Drop the cached decision and region of every code object." },
+  { NULL, NULL, 0, NULL },
+};
+
+static PyGetSetDef tracer_getset[] = {
+  { "n_codes", tracer_get_size, NULL, "Code objects in the cache.", NULL },
+  { NULL, NULL, NULL, NULL, NULL },
+};
+
+PyDoc_STRVAR (tracer_doc,
+"Tracer(region_factory, code_filter=None)\n--\n\n"
+"Recursive profiling: while activated on a thread, every Python call there\n"
+"(each generator resumption too) is a call of the region\n"
+"region_factory(\"<module>.<qualname>\"), made once per code object.\n"
+"code_filter(code, module_name), once per code object, says whether it is\n"
+"recorded at all.");
+
+static PyTypeObject Tracer_Type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "_scope_profiler_native.Tracer",
+  .tp_basicsize = sizeof (Tracer),
+  .tp_dealloc = tracer_dealloc,
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+  .tp_doc = tracer_doc,
+  .tp_traverse = tracer_traverse,
+  .tp_clear = tracer_clear,
+  .tp_methods = tracer_methods,
+  .tp_getset = tracer_getset,
+  .tp_new = tracer_new,
+};
+
+/* Activation */
+
+/* Closes the calls still open, innermost first. */
+static void
+activation_close_open_calls (Activation *self)
+{
+  while (self->stack != NULL && self->stack->len > 0)
+    {
+      OpenCall *top = &g_array_index (self->stack, OpenCall, self->stack->len - 1);
+
+      self->stack->len--;
+      sp_region_exit (top->region);
+    }
+}
+
+static PyObject *
+activation_deactivate (PyObject *object,
+                       PyObject *unused)
+{
+  Activation *self = (Activation *) object;
+  PyThreadState *tstate = PyThreadState_Get ();
+  Py_tracefunc prev_func;
+  PyObject *prev_obj;
+  int status = 0;
+
+  if (!self->active)
+    Py_RETURN_NONE;
+
+  if (self->tstate != tstate)
+    {
+      PyErr_SetString (PyExc_RuntimeError,
+                       "a recursive-profiling activation is deactivated on the thread that activated it");
+      return NULL;
+    }
+
+  self->active = FALSE;
+  prev_func = self->prev_func;
+  prev_obj = self->prev_obj;
+  self->prev_func = NULL;
+  self->prev_obj = NULL;
+
+  /* Only when the hook is still ours: someone else's profiler installed
+   * since (sys.setprofile() in the profiled code) stays. */
+  if (tstate->c_profilefunc == tracer_hook && tstate->c_profileobj == object)
+    status = _PyEval_SetProfile (tstate, prev_func, prev_obj);
+
+  activation_close_open_calls (self);
+  Py_XDECREF (prev_obj);
+
+  if (status < 0)
+    return NULL;
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+activation_get_active (PyObject *object,
+                       void     *closure)
+{
+  return PyBool_FromLong (((Activation *) object)->active);
+}
+
+static PyObject *
+activation_get_tracer (PyObject *object,
+                       void     *closure)
+{
+  Activation *self = (Activation *) object;
+
+  if (self->tracer == NULL)
+    Py_RETURN_NONE;
+  return Py_NewRef ((PyObject *) self->tracer);
+}
+
+static PyObject *
+activation_get_depth (PyObject *object,
+                      void     *closure)
+{
+  Activation *self = (Activation *) object;
+
+  return PyLong_FromLong (self->stack != NULL ? (long) self->stack->len : 0);
+}
+
+static int
+activation_traverse (PyObject  *object,
+                     visitproc  visit,
+                     void      *arg)
+{
+  Activation *self = (Activation *) object;
+
+  Py_VISIT (self->tracer);
+  Py_VISIT (self->prev_obj);
+
+  return 0;
+}
+
+static int
+activation_clear (PyObject *object)
+{
+  Activation *self = (Activation *) object;
+
+  Py_CLEAR (self->tracer);
+  Py_CLEAR (self->prev_obj);
+  self->prev_func = NULL;
+
+  return 0;
+}
+
+static void
+activation_dealloc (PyObject *object)
+{
+  Activation *self = (Activation *) object;
+
+  PyObject_GC_UnTrack (object);
+  /* Only reached once no thread state holds us: the hook is gone. The
+   * regions of calls left open are closed if this is still their
+   * thread. */
+  if (self->tstate == PyThreadState_GET ())
+    activation_close_open_calls (self);
+  activation_clear (object);
+  g_clear_pointer (&self->stack, g_array_unref);
+  PyObject_GC_Del (object);
+}
+
+static PyMethodDef activation_methods[] = {
+  { "deactivate", activation_deactivate, METH_NOARGS,
+    "deactivate()\n--\n\n"
+    "Remove the hook (if it is still this thread's profiler), put the\n"
+    "previous profiler back and close the calls still open. Idempotent." },
+  { NULL, NULL, 0, NULL },
+};
+
+static PyGetSetDef activation_getset[] = {
+  { "active", activation_get_active, NULL, "Whether deactivate() was not called yet.", NULL },
+  { "tracer", activation_get_tracer, NULL, "The Tracer.", NULL },
+  { "depth", activation_get_depth, NULL, "Calls open now.", NULL },
+  { NULL, NULL, NULL, NULL, NULL },
+};
+
+static PyTypeObject Activation_Type = {
+  PyVarObject_HEAD_INIT (NULL, 0)
+  .tp_name = "_scope_profiler_native.TracerActivation",
+  .tp_basicsize = sizeof (Activation),
+  .tp_dealloc = activation_dealloc,
+  .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+  .tp_doc = "The profile hook of a Tracer on one thread (Tracer.activate()).",
+  .tp_traverse = activation_traverse,
+  .tp_clear = activation_clear,
+  .tp_methods = activation_methods,
+  .tp_getset = activation_getset,
+};
+
+/* The activation of a Tracer installed on this thread now, or None. */
+static PyObject *
+native_current_activation (PyObject *module,
+                           PyObject *unused)
+{
+  PyThreadState *tstate = PyThreadState_Get ();
+
+  if (tstate->c_profilefunc == tracer_hook && tstate->c_profileobj != NULL)
+    return Py_NewRef (tstate->c_profileobj);
+  Py_RETURN_NONE;
+}
+
+static PyMethodDef tracer_functions[] = {
+  { "current_activation", native_current_activation, METH_NOARGS,
+    "current_activation()\n--\n\n"
+    "The TracerActivation installed as this thread's profiler, or None." },
+  { NULL, NULL, 0, NULL },
+};
 
 int
 sp_py_tracer_init (PyObject *module)
 {
-  return 0;
+  name_key = PyUnicode_InternFromString ("__name__");
+  if (name_key == NULL)
+    return -1;
+
+  if (PyType_Ready (&Tracer_Type) < 0 ||
+      PyType_Ready (&Activation_Type) < 0)
+    return -1;
+
+  if (PyModule_AddType (module, &Tracer_Type) < 0 ||
+      PyModule_AddType (module, &Activation_Type) < 0)
+    return -1;
+
+  return PyModule_AddFunctions (module, tracer_functions);
 }
