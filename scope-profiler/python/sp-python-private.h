@@ -35,7 +35,8 @@ G_BEGIN_DECLS
 SpRegion         *sp_py_region_get   (PyObject         *object);
 
 /* The one Python Region object of @region (created on first use, the same
- * object afterwards while it lives). New reference; NULL with an exception. */
+ * object afterwards while it lives; None for a NULL @region). New
+ * reference; NULL with an exception. */
 PyObject         *sp_py_region_wrap  (SpRegion         *region);
 
 /* The SpProfileManager of a Manager object, borrowed; NULL with a

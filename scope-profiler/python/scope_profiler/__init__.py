@@ -24,10 +24,17 @@ A drop-in for the Python scope-profiler package's recording API::
 Timestamps are CLOCK_MONOTONIC nanoseconds (the clock of
 :func:`time.perf_counter_ns`); regions of C code (``SP_PROFILE_SCOPE``),
 Python and gjs in one process share the default manager and its file.
+
+The package needs its extension module ``_scope_profiler_native`` (built and
+installed with the library), not PyGObject: importing it never imports
+``gi``. Errors of the library are :class:`ProfilerError`, an
+:class:`OSError` whose message is the library's.
 """
 
-from .profile_manager import ProfileManager, UnsupportedOptionError, get_current_time
+from .profile_manager import (ProfileManager, ProfilerError, UnsupportedOptionError,
+                              get_current_time)
 
-__all__ = ['ProfileManager', 'UnsupportedOptionError', 'get_current_time', '__version__']
+__all__ = ['ProfileManager', 'ProfilerError', 'UnsupportedOptionError', 'get_current_time',
+           '__version__']
 
 __version__ = '0.1.0'

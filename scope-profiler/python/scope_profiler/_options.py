@@ -4,7 +4,8 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-"""Translate ``setup(**options)`` keywords into a ``ScopeProfiler.Config``.
+"""Translate ``setup(**options)`` keywords into the settings of a session
+(the keywords of ``_scope_profiler_native.Manager.setup()``).
 
 Three kinds of keywords are accepted:
 
@@ -18,7 +19,9 @@ Three kinds of keywords are accepted:
   ``output_mode``);
 * the Python package's other features, accepted while they are switched
   off so existing calls run unchanged, and refused with
-  :class:`UnsupportedOptionError` when one is switched on.
+  :class:`UnsupportedOptionError` when one is switched on -- except the
+  features listed in ``available`` (see :data:`FEATURES`), which
+  :func:`parse` hands back to the caller to switch on.
 
 Any other keyword is a :class:`TypeError` that names the closest valid one.
 """
@@ -81,18 +84,27 @@ _ALWAYS = {
     'output_mode',     # one process writes one file
 }
 
-# Implemented: name -> (ScopeProfiler.Config property, invert?)
+# Features of the Python package that ProfileManager may provide (see
+# ProfileManager._FEATURES_AVAILABLE and ProfileManager._enable_features):
+# when one of them is switched on and available, parse() returns it in
+# extras['features'] instead of refusing it.
+FEATURES = ('recursive_profile', 'use_line_profiler', 'use_likwid')
+
+# Implemented: name -> (Manager.setup() keyword, invert?)
 _SUPPORTED = {
     'enabled': ('enabled', False),
     'profiling_activated': ('enabled', False),
     'deactivate_profiling': ('enabled', True),
-    'time_trace': ('time-trace', False),
-    'flush_to_disk': ('flush-to-disk', False),
-    'deactivate_file_output': ('flush-to-disk', True),
-    'buffer_limit': ('buffer-limit', False),
-    'file_path': ('file-path', False),
+    'time_trace': ('time_trace', False),
+    'flush_to_disk': ('flush_to_disk', False),
+    'deactivate_file_output': ('flush_to_disk', True),
+    'buffer_limit': ('buffer_limit', False),
+    'file_path': ('file_path', False),
     'verbose': ('verbose', False),
 }
+
+# The library's largest buffer (SpConfig:buffer-limit).
+_MAX_BUFFER_LIMIT = 0x7FFFFFFF
 
 # Not config properties, handled by the manager.
 _EXTRA = {'label'}
@@ -116,11 +128,20 @@ def _coerce_bool(name, value):
     raise TypeError('%s must be a bool, not %s' % (name, type(value).__name__))
 
 
-def parse(options, function='setup'):
+def unsupported_error(function, name, value):
+    """The :class:`UnsupportedOptionError` of ``function(name=value)``."""
+    why = _UNSUPPORTED[name][1]
+    return UnsupportedOptionError('%s(%s=%r) is not supported: %s. Leave it at its default.'
+                                  % (function, name, value, why))
+
+
+def parse(options, function='setup', available=()):
     """Validate ``options``; return ``(properties, extras)``.
 
-    ``properties`` maps ``ScopeProfiler.Config`` property names to values,
-    ``extras`` holds the options handled outside the config (``label``).
+    ``properties`` maps ``Manager.setup()`` keywords to values, ``extras``
+    holds the options handled outside the library's config: ``label``, and
+    ``features``, a dict of the switched-on :data:`FEATURES` named in
+    ``available`` (the others are refused here).
     """
     properties = {}
     origin = {}
@@ -129,14 +150,14 @@ def parse(options, function='setup'):
     for name, value in options.items():
         if name in _SUPPORTED:
             prop, invert = _SUPPORTED[name]
-            if prop == 'buffer-limit':
+            if prop == 'buffer_limit':
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise TypeError('buffer_limit must be an int, not %s'
                                     % type(value).__name__)
-                if not 1 <= value <= 0xFFFFFFFF:
-                    raise ValueError('buffer_limit must be between 1 and 4294967295, not %d'
-                                     % value)
-            elif prop == 'file-path':
+                if not 1 <= value <= _MAX_BUFFER_LIMIT:
+                    raise ValueError('buffer_limit must be between 1 and %d, not %d'
+                                     % (_MAX_BUFFER_LIMIT, value))
+            elif prop == 'file_path':
                 try:
                     value = os.fspath(value)
                 except TypeError:
@@ -158,9 +179,9 @@ def parse(options, function='setup'):
         elif name in _UNSUPPORTED:
             is_off, why = _UNSUPPORTED[name]
             if not is_off(value):
-                raise UnsupportedOptionError(
-                    '%s(%s=%r) is not supported: %s. Leave it at its default.'
-                    % (function, name, value, why))
+                if name not in available:
+                    raise unsupported_error(function, name, value)
+                extras.setdefault('features', {})[name] = value
         elif name in _ALWAYS:
             pass
         elif name == 'label':

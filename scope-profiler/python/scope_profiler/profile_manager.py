@@ -5,7 +5,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 """``ProfileManager``, as in the Python scope-profiler package, on top of the
-C library through GObject-Introspection.
+C library through the package's extension module ``_scope_profiler_native``
+(no PyGObject: ``gi`` is never imported).
 
 Called on the class (``ProfileManager.setup(...)``,
 ``ProfileManager.profile_region(...)``) every method acts on the
@@ -13,6 +14,9 @@ process-wide default manager -- the same one C code uses with
 ``SP_PROFILE_SCOPE()``, so C, Python and gjs regions of one process go into
 one session file. ``ProfileManager()`` creates an independent manager with
 the same methods.
+
+Errors of the library are raised as :class:`ProfilerError`, an
+:class:`OSError` carrying the library's message.
 """
 
 import contextlib
@@ -20,30 +24,33 @@ import functools
 import os
 import platform
 
-import gi
-
-gi.require_version('ScopeProfiler', '1.0')
-from gi.repository import ScopeProfiler  # noqa: E402
-
-# The override module itself (gi.repository.ScopeProfiler only shows its
-# __all__): it decided, when it loaded, whether the C fast path is used.
-from gi.overrides import ScopeProfiler as _override  # noqa: E402
+try:
+    import _scope_profiler_native as _native
+except ImportError as _error:  # pragma: no cover - a broken installation
+    raise ImportError(
+        'scope_profiler needs its extension module _scope_profiler_native, installed '
+        'beside the package with libscope-profiler: %s' % (_error,)) from _error
 
 from . import _options  # noqa: E402
 from ._wrap import wrap as _wrap  # noqa: E402
+from .profile_config import ProfilingConfig  # noqa: E402
 
-__all__ = ['ProfileManager', 'UnsupportedOptionError']
+__all__ = ['ProfileManager', 'ProfilerError', 'UnsupportedOptionError', 'get_current_time']
 
 UnsupportedOptionError = _options.UnsupportedOptionError
+ProfilerError = _native.ProfilerError
 
-# sp_region_enter()/exit() for the wrappers of decorated functions: the C
-# fast path (_scope_profiler_native) when the override uses it, else GI.
-_native = _override._native
-_region_enter = _override._region_enter
-_region_exit = _override._region_exit
-_profiled_function = _native.ProfiledFunction if _native is not None else None
-# Which path the per-call code takes: 'native' or 'gi'.
-_BACKEND = 'native' if _native is not None else 'gi'
+# sp_region_enter()/exit() for the wrappers of decorated functions.
+_region_enter = _native.enter
+_region_exit = _native.exit
+_profiled_function = _native.ProfiledFunction
+# Which path the per-call code takes: always the extension now (kept for
+# benchmarks/bench-python.py and the tests).
+_BACKEND = 'native'
+
+_RECURSIVE_UNSUPPORTED = (
+    'profile(recursive=True) is not supported: recursive profiling of '
+    'every Python call is not implemented; decorate the functions to time')
 
 
 class _manager_method:
@@ -87,8 +94,15 @@ class ProfileManager:
         ProfileManager.finalize()
     """
 
+    # The Python package's features this implementation can switch on (names
+    # of _options.FEATURES). setup() hands the switched-on ones to
+    # _enable_features(); the others are refused with UnsupportedOptionError
+    # when switched on. 'recursive_profile' here also allows
+    # profile(recursive=True), which goes to _decorate_recursive().
+    _FEATURES_AVAILABLE = frozenset()
+
     def __init__(self):
-        self._init(ScopeProfiler.ProfileManager.new())
+        self._init(_native.Manager())
 
     def _init(self, manager, regions=None):
         self._manager = manager
@@ -100,12 +114,9 @@ class ProfileManager:
         # profile_region() on an instance: the instance's own method (on the
         # class, the attribute is the default manager's fast path).
         if getattr(type(self), 'profile_region', None) is _class_profile_region:
-            if _native is not None:
-                # Hits answered in C from self._regions, the rest by the method.
-                lookup = _native.RegionLookup(self._regions, self._profile_region)
-                self.profile_region = functools.update_wrapper(lookup, self._profile_region)
-            else:
-                self.profile_region = self._profile_region
+            # Hits answered in C from self._regions, the rest by the method.
+            lookup = _native.RegionLookup(self._regions, self._profile_region)
+            self.profile_region = functools.update_wrapper(lookup, self._profile_region)
         # Regions of decorated functions: part of every session, as in the
         # Python package.
         self._decorated = {}
@@ -128,7 +139,7 @@ class ProfileManager:
     def setup(self, **options):
         """Start a new session; all regions are cleared.
 
-        Keywords (Python names of the ``ScopeProfiler.Config`` properties):
+        Keywords (the library's ``SpConfig`` settings):
         ``enabled`` (alias ``profiling_activated``; ``deactivate_profiling``
         is its negation), ``time_trace``, ``flush_to_disk`` (negation:
         ``deactivate_file_output``), ``buffer_limit``, ``file_path``,
@@ -141,17 +152,13 @@ class ProfileManager:
         Decorated functions and fetched regions keep working across
         ``setup()``: their regions rejoin the new session when next entered.
         """
-        properties, extras = _options.parse(options, 'setup')
+        properties, extras = _options.parse(options, 'setup', self._FEATURES_AVAILABLE)
+        self._enable_features(extras.get('features', {}))
 
-        config = ScopeProfiler.Config()
         verbose = properties.pop('verbose', True)
-        for name, value in properties.items():
-            config.set_property(name, value)
         # The summary is printed from Python, so it goes through sys.stdout
         # (captured, redirected and ordered like any other Python output).
-        config.set_property('verbose', False)
-
-        self._manager.setup(config)
+        self._manager.setup(verbose=False, **properties)
         self._verbose = verbose
         self._regions.clear()
 
@@ -160,10 +167,27 @@ class ProfileManager:
         if label is not None:
             self._manager.set_metadata('label', label)
 
+    # ------------------------------------------------------------------
+    # The Python package's features (recursive profiling, line profiling,
+    # LIKWID): the one place where they are switched on. None is available
+    # yet: each is refused with UnsupportedOptionError.
+
+    def _enable_features(self, features):
+        """Switch on ``features`` ({setup() keyword: value}, each one of
+        _FEATURES_AVAILABLE and switched on) for the session being set up."""
+        for name, value in features.items():
+            raise _options.unsupported_error('setup', name, value)
+
+    def _decorate_recursive(self, func, name):
+        """``profile(recursive=True)``: record every Python call made under
+        ``func`` too (needs 'recursive_profile' in _FEATURES_AVAILABLE)."""
+        raise UnsupportedOptionError(_RECURSIVE_UNSUPPORTED)
+
     @_manager_method
     def get_config(self):
-        """The ``ScopeProfiler.Config`` of the current session."""
-        return self._manager.get_config()
+        """The settings of the current session (a read-only
+        :class:`~scope_profiler.profile_config.ProfilingConfig`)."""
+        return ProfilingConfig(self._manager.get_config(), verbose=self._verbose)
 
     @_manager_method
     def set_metadata(self, key, value):
@@ -172,7 +196,8 @@ class ProfileManager:
 
     @_manager_method
     def get_manager(self):
-        """The underlying ``ScopeProfiler.ProfileManager`` GObject."""
+        """The underlying ``_scope_profiler_native.Manager`` (for the default
+        manager, ``Manager.get_default()``)."""
         return self._manager
 
     # ------------------------------------------------------------------
@@ -212,23 +237,23 @@ class ProfileManager:
         objects, generator functions and ``async def`` functions; see
         :mod:`scope_profiler._wrap` for what is measured for each.
         Exceptions propagate; the call is recorded either way.
-        ``recursive=True`` (the Python package's call tracer) is not
-        supported.
+        ``recursive=True`` (the Python package's call tracer) goes to
+        :meth:`_decorate_recursive`, which refuses it for now.
         """
-        if recursive:
-            raise UnsupportedOptionError(
-                'profile(recursive=True) is not supported: recursive profiling of '
-                'every Python call is not implemented; decorate the functions to time')
+        if recursive and 'recursive_profile' not in self._FEATURES_AVAILABLE:
+            # Refused where it is written, not when the function is decorated.
+            raise UnsupportedOptionError(_RECURSIVE_UNSUPPORTED)
+        decorate = self._decorate_recursive if recursive else self._decorate
 
         if callable(region_name) or isinstance(region_name, (staticmethod, classmethod)):
-            return self._decorate(region_name, None)
+            return decorate(region_name, None)
 
         if region_name is not None and not isinstance(region_name, str):
             raise TypeError('profile() takes a region name (str) or a function, not %s'
                             % type(region_name).__name__)
 
         def decorator(func):
-            return self._decorate(func, region_name)
+            return decorate(func, region_name)
         return decorator
 
     def _decorate(self, func, name):
@@ -284,8 +309,8 @@ class ProfileManager:
         (``True``). ``file_path`` writes to that path instead of the
         configured one. Nothing is written when the session does not flush
         to disk (``flush_to_disk=False``) or is disabled. An I/O failure
-        raises ``GLib.Error`` (a Python exception carrying the library's
-        message); the data is kept, so a retry can succeed.
+        raises :class:`ProfilerError` (an ``OSError`` carrying the
+        library's message); the data is kept, so a retry can succeed.
         """
         for name, value in options.items():
             if name in ('return_results', 'native_traces'):
@@ -304,16 +329,12 @@ class ProfileManager:
         if verbose is None:
             verbose = self._verbose
         summary = self._manager.get_summary() if verbose else None
-        # The summary is printed from Python; also for a session that was
-        # never set up from Python (the C default config prints).
-        config = self._manager.get_config()
-        if config is not None and config.get_verbose():
-            config.set_verbose(False)
-
-        if file_path is None:
-            self._manager.finalize()
-        else:
-            self._manager.finalize_to_path(os.fsdecode(os.fspath(file_path)))
+        # The summary is printed from Python (verbose=False: not by the
+        # library), also for a session that was never set up from Python
+        # (the C default config prints).
+        if file_path is not None:
+            file_path = os.fsdecode(os.fspath(file_path))
+        self._manager.finalize(file_path, verbose=False)
 
         if summary:
             print(summary, end='' if summary.endswith('\n') else '\n', flush=True)
@@ -331,7 +352,7 @@ class ProfileManager:
         if verbose is not None:
             options['verbose'] = verbose
         # Validate now, so a typo fails where it is written.
-        _options.parse(options, 'session')
+        _options.parse(options, 'session', self._FEATURES_AVAILABLE)
         return self._session(options)
 
     @contextlib.contextmanager
@@ -362,17 +383,14 @@ def _default_profile_region(region_name, functions=None):
 # On the class, profile_region is a plain function on the default manager:
 # `with ProfileManager.profile_region("x"):` in a loop costs one Python call
 # and a dict lookup, and no descriptor written in Python (_manager_method).
-# With the C fast path, a region already fetched is a dict hit in C, no
-# Python frame (RegionLookup); the function answers everything else.
+# A region already fetched is a dict hit in C, no Python frame
+# (RegionLookup); the function answers everything else.
 # Instances shadow it with their own lookup (see _init).
 _default_profile_region.__doc__ = ProfileManager._profile_region.__doc__
 _default_profile_region.__name__ = 'profile_region'
 _default_profile_region.__qualname__ = 'ProfileManager.profile_region'
-if _native is not None:
-    _class_profile_region = functools.update_wrapper(
-        _native.RegionLookup(_default_regions, _default_profile_region), _default_profile_region)
-else:
-    _class_profile_region = _default_profile_region
+_class_profile_region = functools.update_wrapper(
+    _native.RegionLookup(_default_regions, _default_profile_region), _default_profile_region)
 ProfileManager.profile_region = staticmethod(_class_profile_region)
 
 
@@ -381,7 +399,7 @@ def _default_manager():
     global _default
     if _default is None:
         default = ProfileManager.__new__(ProfileManager)
-        default._init(ScopeProfiler.ProfileManager.get_default(), _default_regions)
+        default._init(_native.Manager.get_default(), _default_regions)
         _default = default
     return _default
 
@@ -389,5 +407,5 @@ def _default_manager():
 def get_current_time():
     """CLOCK_MONOTONIC nanoseconds: the clock of all recorded timestamps,
     the same as :func:`time.perf_counter_ns` on Linux."""
-    return ScopeProfiler.get_current_time()
+    return _native.get_current_time()
 
