@@ -1,7 +1,8 @@
-# The per-call path of regions in Python: the C fast path
-# (_scope_profiler_native) when it is built, PyGObject's invocation with
-# SCOPE_PROFILER_PYTHON_NATIVE=0 or without it. meson runs this file, like
-# every other one here, on both paths (tests/python/meson.build); the tests
+# The per-call path of regions in Python. The scope_profiler package always
+# takes the C path of its extension (_scope_profiler_native); the PyGObject
+# override takes it too, or PyGObject's invocation with
+# SCOPE_PROFILER_PYTHON_NATIVE=0 or without the extension. meson runs this
+# file on both paths of the override (tests/python/meson.build); the tests
 # say what both must do alike, and which path is really in use.
 
 import copy
@@ -26,9 +27,10 @@ from gi.overrides import ScopeProfiler as override  # noqa: E402
 from scope_profiler import ProfileManager, UnsupportedOptionError  # noqa: E402
 from scope_profiler import profile_manager  # noqa: E402
 
-native = override._native
-needs_native = pytest.mark.skipif(
-    native is None, reason='the C fast path is not in use: %s' % (override._native_unavailable,))
+import _scope_profiler_native as native  # noqa: E402 - the package's, always in use
+
+# The override's per-call path: the same module, or None on the GI path.
+override_native = override._native
 needs_native_built = pytest.mark.skipif(
     importlib.util.find_spec('_scope_profiler_native') is None,
     reason='_scope_profiler_native is not built')
@@ -55,28 +57,32 @@ def test_the_expected_path_is_in_use(pm, expected_backend):
     def plain():
         return 1
 
+    # The package: its extension, whatever the override does.
+    assert profile_manager._BACKEND == 'native'
+    assert profile_manager._region_exit is native.exit
+    assert type(plain) is native.ProfiledFunction
+    assert plain._sp_region is pm.get_region('which')
+    assert type(pm.get_region('which')) is native.Region
+    assert native.Region.__dict__['__enter__'] is native.region_enter_method
+    assert native.Region.__dict__['__exit__'] is native.region_exit_method
+    assert type(ProfileManager.profile_region) is native.RegionLookup
+    assert type(ProfileManager().profile_region) is native.RegionLookup
+
+    # The override.
     region_enter = ScopeProfiler.Region.__dict__['__enter__']
     region_exit = ScopeProfiler.Region.__dict__['__exit__']
-    assert profile_manager._BACKEND == expected_backend
-
     if expected_backend == 'native':
-        assert native is not None, override._native_unavailable
+        assert override_native is native, override._native_unavailable
         assert region_enter is native.region_enter_method
         assert region_exit is native.region_exit_method
         assert override._region_enter is native.enter
-        assert profile_manager._region_exit is native.exit
-        assert type(plain) is native.ProfiledFunction
-        assert plain._sp_region is pm.get_region('which')
-        assert type(ProfileManager.profile_region) is native.RegionLookup
-        assert type(ProfileManager().profile_region) is native.RegionLookup
     else:
-        assert native is None
+        assert override_native is None
         if os.environ.get('SCOPE_PROFILER_PYTHON_NATIVE') == '0':
             assert override._native_unavailable == 'SCOPE_PROFILER_PYTHON_NATIVE=0'
         # The Python wrappers around the GI callables.
         assert inspect.isfunction(region_enter) and inspect.isfunction(region_exit)
         assert override._region_enter == ScopeProfiler.Region.enter
-        assert inspect.isfunction(plain)
 
     assert plain() == 1
     assert calls('which') == 1
@@ -84,24 +90,33 @@ def test_the_expected_path_is_in_use(pm, expected_backend):
 
 @needs_native_built
 @pytest.mark.parametrize('value, backend', [('0', 'gi'), ('1', 'native'), ('', 'native')])
-def test_environment_variable_chooses_the_path(value, backend):
+def test_environment_variable_chooses_the_override_path(value, backend):
+    # It only chooses the override's path: the package has no other than
+    # its extension.
     env = dict(os.environ, SCOPE_PROFILER_PYTHON_NATIVE=value)
     script = ('from scope_profiler import ProfileManager, profile_manager\n'
+              'import gi\n'
+              'gi.require_version("ScopeProfiler", "1.0")\n'
+              'from gi.repository import ScopeProfiler\n'
+              'from gi.overrides import ScopeProfiler as override\n'
               'ProfileManager.setup(flush_to_disk=False, verbose=False)\n'
               'with ProfileManager.profile_region("r"):\n'
               '    pass\n'
-              'print(profile_manager._BACKEND, ProfileManager.get_region("r").num_calls)\n')
+              'with ScopeProfiler.ProfileManager.get_default().profile_region("r"):\n'
+              '    pass\n'
+              'print(profile_manager._BACKEND, "native" if override._native else "gi",\n'
+              '      ProfileManager.get_region("r").num_calls)\n')
     result = subprocess.run([sys.executable, '-c', script], env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [backend, '1']
+    assert result.stdout.split() == ['native', backend, '2']
 
 
 # --- objects that are not regions ---------------------------------------------
 
 def bad_objects():
     return [5, None, 'region', object(), ScopeProfiler.Config(),
-            ScopeProfiler.ProfileManager.new()]
+            ScopeProfiler.ProfileManager.new(), native.Manager()]
 
 
 def test_wrong_objects_raise_type_error():
@@ -114,6 +129,12 @@ def test_wrong_objects_raise_type_error():
             override._region_enter(bad)
         with pytest.raises(TypeError):
             override._region_exit(bad)
+        with pytest.raises(TypeError):
+            native.Region.__enter__(bad)
+        with pytest.raises(TypeError):
+            native.enter(bad)
+        with pytest.raises(TypeError):
+            native.exit(bad)
 
 
 def test_uninitialized_wrapper_is_an_error_not_a_crash():
@@ -126,7 +147,6 @@ def test_uninitialized_wrapper_is_an_error_not_a_crash():
         override._region_exit(empty)
 
 
-@needs_native
 def test_exit_takes_exactly_the_with_statement_arguments(pm):
     region = pm.profile_region('arity')
     with pytest.raises(TypeError):
@@ -137,7 +157,6 @@ def test_exit_takes_exactly_the_with_statement_arguments(pm):
         region.__enter__(1)
 
 
-@needs_native
 def test_profiled_function_checks_its_arguments(pm):
     region = pm.profile_region('checked')
     for bad in bad_objects():
@@ -157,20 +176,25 @@ def test_profiled_function_checks_its_arguments(pm):
 
 # --- Region.__enter__ / __exit__ ------------------------------------------------
 
-def test_region_methods_look_like_methods(pm):
-    region = pm.profile_region('methods')
+@pytest.mark.parametrize('kind', ['package', 'override'])
+def test_region_methods_look_like_methods(pm, kind):
+    if kind == 'package':
+        region = pm.profile_region('methods')
+    else:
+        region = ScopeProfiler.ProfileManager.get_default().profile_region('methods')
+    cls = type(region)
     enter = region.__enter__
     leave = region.__exit__
     assert enter.__self__ is region and leave.__self__ is region
     assert enter.__name__ == '__enter__' and leave.__name__ == '__exit__'
-    assert enter.__func__ is ScopeProfiler.Region.__dict__['__enter__']
+    assert enter.__func__ is cls.__dict__['__enter__']
     assert 'exception' in leave.__doc__.lower()
     assert '__enter__' in repr(enter) and 'methods' in repr(enter)
-    assert list(inspect.signature(ScopeProfiler.Region.__exit__).parameters) == [
+    assert list(inspect.signature(cls.__exit__).parameters) == [
         'self', 'exc_type', 'exc_value', 'traceback']
     # Unbound, through the class, as with any method.
-    assert ScopeProfiler.Region.__enter__(region) is region
-    assert ScopeProfiler.Region.__exit__(region, None, None, None) is False
+    assert cls.__enter__(region) is region
+    assert cls.__exit__(region, None, None, None) is False
     assert enter() is region
     assert leave(None, None, None) is False
     assert region.num_calls == 2

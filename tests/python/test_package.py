@@ -344,22 +344,31 @@ def test_setup_options(tmp_path):
     ProfileManager.setup(enabled=True, time_trace=True, flush_to_disk=True,
                          buffer_limit=10, file_path=tmp_path / 'p.h5', verbose=False)
     config = ProfileManager.get_config()
-    assert config.props.buffer_limit == 10
-    assert config.props.file_path == str(tmp_path / 'p.h5')
-    assert config.props.flush_to_disk is True
+    assert config.buffer_limit == 10
+    assert config.file_path == str(tmp_path / 'p.h5')
+    assert config.flush_to_disk is True
+    assert config.enabled is config.time_trace is True
+    assert config.verbose is False
+    # A snapshot: changed only through setup().
+    with pytest.raises(AttributeError):
+        config.buffer_limit = 5
+    ProfileManager.setup(buffer_limit=7, verbose=False)
+    assert config.buffer_limit == 10
+    assert ProfileManager.get_config().buffer_limit == 7
 
 
 def test_setup_python_package_aliases():
     ProfileManager.setup(profiling_activated=False, verbose=False)
-    assert ProfileManager.get_config().props.enabled is False
+    assert ProfileManager.get_config().enabled is False
+    assert ProfileManager.get_config().profiling_activated is False
     with ProfileManager.profile_region('off'):
         pass
     assert calls('off') == 0
 
     ProfileManager.setup(deactivate_profiling=False, deactivate_file_output=True, verbose=False)
     config = ProfileManager.get_config()
-    assert config.props.enabled is True
-    assert config.props.flush_to_disk is False
+    assert config.enabled is True
+    assert config.flush_to_disk is False
 
     with pytest.raises(ValueError, match='contradicts'):
         ProfileManager.setup(enabled=True, profiling_activated=False)
@@ -461,13 +470,16 @@ def test_finalize_in_memory_writes_nothing(tmp_path):
 
 
 def test_finalize_error_carries_library_message(tmp_path):
-    from gi.repository import GLib
+    from scope_profiler import ProfilerError
 
     ProfileManager.setup(file_path=str(tmp_path / 'no' / 'such' / 'dir.h5'), verbose=False)
     with ProfileManager.profile_region('r'):
         pass
-    with pytest.raises(GLib.Error, match='no/such'):
+    with pytest.raises(ProfilerError, match='no/such') as info:
         ProfileManager.finalize()
+    assert isinstance(info.value, OSError)
+    assert info.value.domain == 'sp-error-quark'
+    assert 'No such file or directory' in str(info.value)
     ProfileManager.finalize(file_path=tmp_path / 'retry.h5')
     assert (tmp_path / 'retry.h5').exists()
 
@@ -558,10 +570,12 @@ def test_instances_are_independent(tmp_path, regions_in):
 
 
 def test_default_manager_is_the_c_default():
-    from gi.repository import ScopeProfiler
+    # That it is the one C code uses: test_mixed.py (through GI).
+    import _scope_profiler_native as native
 
-    assert ProfileManager.get_manager() is ScopeProfiler.ProfileManager.get_default()
-    assert ProfileManager().get_manager() is not ScopeProfiler.ProfileManager.get_default()
+    assert ProfileManager.get_manager() is native.Manager.get_default()
+    assert ProfileManager().get_manager() is not native.Manager.get_default()
+    assert type(ProfileManager().get_manager()) is native.Manager
 
 
 def test_class_level_methods_are_stable():

@@ -12,9 +12,11 @@
 * :meth:`ProfileManager.get_all_regions` always returns a :class:`dict`.
 
 The per-call path of ``with region:`` is ``Region.__enter__`` and
-``__exit__`` written in C (the ``_scope_profiler_native`` module, built and
-installed beside this override) calling ``sp_region_enter()`` and
-``sp_region_exit()`` directly, without PyGObject's invocation. Without that
+``__exit__`` written in C (the ``_scope_profiler_native`` module of the
+scope_profiler package, built and installed beside this override) calling
+``sp_region_enter()`` and ``sp_region_exit()`` directly, without
+PyGObject's invocation; only that per-call path is taken from the module,
+not the package's Manager and Region types. Without that
 module, or with ``SCOPE_PROFILER_PYTHON_NATIVE=0`` in the environment, it is
 one Python frame per side around the GI call, the GI callables resolved once
 when this module loads: the same C functions, the same behaviour, slower.
@@ -42,7 +44,9 @@ def _load_native():
         return None, 'not importable: %s' % (error,)
     # It links the library itself: it must have found the same one as GI
     # (otherwise SpRegion would be two types and no region would pass).
-    if native.region_gtype != ScopeProfiler.Region.__gtype__:
+    # region_gtype is the GType as an int; PyGObject hashes a GType wrapper
+    # to its value.
+    if getattr(native, 'region_gtype', None) != hash(ScopeProfiler.Region.__gtype__):
         return None, 'linked to another libscope-profiler than the typelib\'s'
     return native, None
 
