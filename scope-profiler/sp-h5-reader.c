@@ -1599,6 +1599,8 @@ read_schema1 (Reader  *r,
       if ((rank_group = H5Gopen2 (r->file, link, H5P_DEFAULT)) < 0)
         return reader_fail (r, error, rank_path, "the group cannot be opened (damaged file?)");
 
+      _sp_session_raw_add_file_rank (r->raw, rank);
+
       if (has_child (rank_group, "regions", H5O_TYPE_GROUP))
         {
           h5_auto hid_t regions = H5I_INVALID_HID;

@@ -54,6 +54,8 @@ typedef struct _SpSessionRaw
   GHashTable *region_by_name;  /* borrowed name -> GUINT_TO_POINTER (index + 1) */
   GHashTable *threads;         /* SpSessionThreadInfo* (key == value) */
   GHashTable *series;          /* SpSessionRawSeries* (key == value) */
+  GHashTable *file_ranks;      /* GUINT_TO_POINTER (rank + 1): ranks the file
+                                * names even without intervals or threads */
 } SpSessionRaw;
 
 typedef void (*SpSessionProgressFunc) (double   fraction,
@@ -75,6 +77,8 @@ void                 _sp_session_advise_huge       (void          *data,
 SpSessionThreadInfo *_sp_session_raw_get_thread    (SpSessionRaw  *raw,
                                                     guint          rank,
                                                     gint64         thread);
+void                 _sp_session_raw_add_file_rank (SpSessionRaw  *raw,
+                                                    guint          rank);
 
 SpSessionRaw        *_sp_h5_read_session           (const char             *path,
                                                     GCancellable           *cancellable,

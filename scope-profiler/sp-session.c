@@ -97,6 +97,8 @@ typedef struct
   GHashTable  *region_by_name;       /* borrowed name -> index + 1 */
   GArray      *ranks;                /* Rank, sorted by rank */
   guint       *rank_numbers;         /* the same ranks, as a plain array */
+  guint       *file_ranks;           /* rank_numbers and ranks without data */
+  guint        n_file_ranks;
   GHashTable  *threads;              /* SpSessionThreadInfo* */
   GPtrArray   *series;               /* Series*, sorted by (region, rank, thread) */
   GHashTable  *series_index;         /* Series* (key == value) */
@@ -234,6 +236,7 @@ _sp_session_raw_new (void)
   raw->region_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   raw->threads = g_hash_table_new_full (thread_info_hash, thread_info_equal, thread_info_free, NULL);
   raw->series = g_hash_table_new_full (series_key_hash, raw_series_equal, raw_series_free, NULL);
+  raw->file_ranks = g_hash_table_new (NULL, NULL);
 
   return raw;
 }
@@ -249,6 +252,7 @@ _sp_session_raw_free (SpSessionRaw *raw)
   g_clear_pointer (&raw->regions, g_ptr_array_unref);
   g_clear_pointer (&raw->threads, g_hash_table_unref);
   g_clear_pointer (&raw->series, g_hash_table_unref);
+  g_clear_pointer (&raw->file_ranks, g_hash_table_unref);
   g_free (raw);
 }
 
@@ -373,6 +377,16 @@ _sp_session_raw_get_thread (SpSessionRaw *raw,
   return info;
 }
 
+/* A rank the file has a place for (a schema-1 rank group), whether or not
+ * anything was recorded on it. */
+void
+_sp_session_raw_add_file_rank (SpSessionRaw *raw,
+                               guint         rank)
+{
+  if (rank < G_MAXUINT)
+    g_hash_table_add (raw->file_ranks, GUINT_TO_POINTER (rank + 1));
+}
+
 /* The model */
 
 static void
@@ -438,6 +452,7 @@ model_free (gpointer data)
   g_clear_pointer (&model->regions, g_ptr_array_unref);
   g_clear_pointer (&model->ranks, g_array_unref);
   g_clear_pointer (&model->rank_numbers, g_free);
+  g_clear_pointer (&model->file_ranks, g_free);
   g_clear_pointer (&model->threads, g_hash_table_unref);
   g_clear_pointer (&model->series_index, g_hash_table_unref);
   g_clear_pointer (&model->series, g_ptr_array_unref);
@@ -958,6 +973,31 @@ model_build (SpSessionRaw          *raw,
       g_array_sort (g_array_index (model->ranks, Rank, i).threads, compare_gint64);
       model->rank_numbers[i] = g_array_index (model->ranks, Rank, i).rank;
     }
+
+  /* Ranks the file names without data, besides those with data */
+  {
+    GHashTableIter rank_iter;
+    gpointer rank_key;
+    guint n = model->ranks->len;
+
+    model->file_ranks = g_new (guint, model->ranks->len + g_hash_table_size (raw->file_ranks) + 1);
+    memcpy (model->file_ranks, model->rank_numbers, model->ranks->len * sizeof (guint));
+
+    g_hash_table_iter_init (&rank_iter, raw->file_ranks);
+    while (g_hash_table_iter_next (&rank_iter, &rank_key, NULL))
+      {
+        guint rank = GPOINTER_TO_UINT (rank_key) - 1;
+        gboolean known = FALSE;
+
+        for (guint i = 0; i < model->ranks->len && !known; i++)
+          known = model->rank_numbers[i] == rank;
+        if (!known)
+          model->file_ranks[n++] = rank;
+      }
+
+    qsort (model->file_ranks, n, sizeof (guint), compare_guint);
+    model->n_file_ranks = n;
+  }
 
   /* Statistics, per region and per (region, rank) */
   for (guint i = 0; i < model->series->len;)
@@ -1724,6 +1764,33 @@ sp_session_get_ranks (SpSession *self,
   *n_ranks = self->model->ranks->len;
 
   return self->model->ranks->len > 0 ? self->model->rank_numbers : NULL;
+}
+
+/**
+ * sp_session_get_file_ranks:
+ * @self: a loaded #SpSession
+ * @n_ranks: (out): the number of ranks
+ *
+ * Gets the ranks the file has, in ascending order: those of
+ * sp_session_get_ranks() and the ranks whose group in a schema-1 file
+ * holds no intervals and no threads (a rank that recorded nothing). The
+ * Python scope-profiler package counts these too in its number of ranks.
+ *
+ * Returns: (transfer none) (array length=n_ranks): the ranks
+ *
+ * Since: 0.2
+ */
+const guint *
+sp_session_get_file_ranks (SpSession *self,
+                           guint     *n_ranks)
+{
+  g_return_val_if_fail (n_ranks != NULL, NULL);
+  *n_ranks = 0;
+  RETURN_IF_NOT_LOADED (NULL);
+
+  *n_ranks = self->model->n_file_ranks;
+
+  return self->model->file_ranks;
 }
 
 /**
@@ -2714,6 +2781,17 @@ sp_session_filter (SpSession          *self,
 
   filtered = sp_session_new ();
   filtered->path = g_strdup (self->path);
+  /* Ranks without data stay what they were, where they are kept */
+  for (guint i = 0; i < model->n_file_ranks; i++)
+    {
+      gboolean kept = n_ranks == 0;
+
+      for (guint j = 0; j < n_ranks && !kept; j++)
+        kept = ranks[j] == model->file_ranks[i];
+      if (kept)
+        _sp_session_raw_add_file_rank (raw, model->file_ranks[i]);
+    }
+
   sp_session_install (filtered, model_build (raw, NULL, NULL));
 
   return filtered;

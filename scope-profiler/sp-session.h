@@ -84,6 +84,9 @@ SP_AVAILABLE_IN_ALL
 const guint   *sp_session_get_ranks              (SpSession            *self,
                                                   guint                *n_ranks);
 SP_AVAILABLE_IN_ALL
+const guint   *sp_session_get_file_ranks         (SpSession            *self,
+                                                  guint                *n_ranks);
+SP_AVAILABLE_IN_ALL
 const gint64  *sp_session_get_threads            (SpSession            *self,
                                                   guint                 rank,
                                                   guint                *n_threads);

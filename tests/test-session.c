@@ -749,6 +749,59 @@ test_dense_groups (void)
   g_assert_finalize_object (session);
 }
 
+/* A rank group without regions (a rank that recorded nothing) is not a
+ * rank with data, but it is one of the file's ranks. */
+static void
+test_file_ranks (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "ranks.h5", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(SpSession) filtered = NULL;
+  const gint64 starts[] = { 10, 20 };
+  const gint64 ends[] = { 15, 30 };
+  const guint keep[] = { 3 };
+  const guint *ranks;
+  guint n = 0;
+  hid_t lcpl, file, group;
+
+  lcpl = H5Pcreate (H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group (lcpl, 1);
+  file = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  g_assert_cmpint (file, >=, 0);
+  group = H5Gcreate2 (file, "rank1/regions/main", lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  write_i64 (group, "start_times", starts, 2);
+  write_i64 (group, "end_times", ends, 2);
+  H5Gclose (group);
+  H5Gclose (H5Gcreate2 (file, "rank3", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  H5Gclose (H5Gcreate2 (file, "rank0/regions", lcpl, H5P_DEFAULT, H5P_DEFAULT));
+  H5Gclose (H5Gcreate2 (file, "not-a-rank", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  H5Fclose (file);
+  H5Pclose (lcpl);
+
+  session = sp_session_new_from_file (path, NULL, &error);
+  g_assert_no_error (error);
+
+  ranks = sp_session_get_ranks (session, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (ranks[0], ==, 1);
+
+  ranks = sp_session_get_file_ranks (session, &n);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (ranks[0], ==, 0);
+  g_assert_cmpuint (ranks[1], ==, 1);
+  g_assert_cmpuint (ranks[2], ==, 3);
+
+  /* A filter keeps the empty ranks it keeps */
+  filtered = sp_session_filter (session, NULL, NULL, keep, G_N_ELEMENTS (keep), G_MININT64, G_MAXINT64);
+  ranks = sp_session_get_file_ranks (filtered, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (ranks[0], ==, 3);
+  sp_session_get_ranks (filtered, &n);
+  g_assert_cmpuint (n, ==, 0);
+}
+
 /* Inputs that crashed, leaked or tripped UBSan inside the reader, kept in
  * the fuzz corpus (tests/fuzz/README.md): now each is a clean error, or a
  * session where the file is sound. Run under valgrind, this also checks
@@ -1365,6 +1418,7 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/Session/corrupt-values", test_corrupt_values);
   g_test_add_func ("/ScopeProfiler/Session/fuzz-regressions", test_fuzz_regressions);
   g_test_add_func ("/ScopeProfiler/Session/dense-groups", test_dense_groups);
+  g_test_add_func ("/ScopeProfiler/Session/file-ranks", test_file_ranks);
   g_test_add_func ("/ScopeProfiler/Session/missing-file", test_missing_file);
   g_test_add_func ("/ScopeProfiler/Session/stats-for-intervals", test_stats_for_intervals);
   g_test_add_func ("/ScopeProfiler/Session/async", test_async);

@@ -489,6 +489,24 @@ session_ranks (SessionObject *self,
   return ranks_to_tuple (ranks, n_ranks);
 }
 
+PyDoc_STRVAR (session_file_ranks_doc,
+"file_ranks() -> tuple\n\n"
+"Every rank of the file, ascending: those of ranks() and the ranks whose\n"
+"group in a schema-1 file holds nothing.");
+
+static PyObject *
+session_file_ranks (SessionObject *self,
+                    PyObject      *unused)
+{
+  const guint *ranks;
+  guint n_ranks = 0;
+
+  CHECK_LOADED (self);
+
+  ranks = sp_session_get_file_ranks (self->session, &n_ranks);
+  return ranks_to_tuple (ranks, n_ranks);
+}
+
 PyDoc_STRVAR (session_threads_doc,
 "threads(rank) -> tuple\n\nThe thread ids of a rank, ascending (-1: unknown).");
 
@@ -949,6 +967,7 @@ session_lanes (SessionObject *self,
 static PyMethodDef session_methods[] = {
   { "metadata", (PyCFunction) session_metadata, METH_NOARGS, session_metadata_doc },
   { "ranks", (PyCFunction) session_ranks, METH_NOARGS, session_ranks_doc },
+  { "file_ranks", (PyCFunction) session_file_ranks, METH_NOARGS, session_file_ranks_doc },
   { "threads", (PyCFunction) session_threads, METH_O, session_threads_doc },
   { "region_names", (PyCFunction) session_region_names, METH_NOARGS, session_region_names_doc },
   { "region_ranks", (PyCFunction) session_region_ranks, METH_O, session_region_ranks_doc },

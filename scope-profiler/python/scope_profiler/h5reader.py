@@ -68,7 +68,8 @@ class ProfilingH5Reader:
         session = self._session
 
         self._metadata = {key: _metadata_value(value) for key, value in session.metadata().items()}
-        self._ranks = session.ranks()
+        # Every rank group counts, with or without regions (spec).
+        self._ranks = session.file_ranks()
         self._region_names = session.region_names()
 
         # Name order, like HDF5's; get_regions() sorts by first start.
