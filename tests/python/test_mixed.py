@@ -118,3 +118,41 @@ def test_c_and_gjs_regions_in_one_file(tmp_path):
     assert contains(regions['c_path'], regions['js_function'])
     assert contains(regions['c_path'], regions['js_region'])
     assert 'gjs_version' in metadata
+
+
+def test_regions_of_the_c_side_are_the_package_regions():
+    # A region created by C code (here through GI, on the default manager
+    # that SP_PROFILE_SCOPE uses) has one Python object in the package,
+    # the same every time, and the calls of both sides.
+    import _scope_profiler_native as native
+
+    ProfileManager.setup(flush_to_disk=False, verbose=False)
+    c_region = ScopeProfiler.ProfileManager.get_default().profile_region('from_c')
+    c_region.enter()
+    c_region.exit()
+
+    region = ProfileManager.get_region('from_c')
+    assert type(region) is native.Region
+    assert ProfileManager.get_region('from_c') is region
+    assert ProfileManager.profile_region('from_c') is region
+    assert ProfileManager.get_all_regions()['from_c'] is region
+    with region:
+        pass
+    assert region.num_calls == c_region.get_num_calls() == 2
+
+    # The GI wrapper also goes through the extension's per-call path.
+    native.enter(c_region)
+    native.exit(c_region)
+    assert region.num_calls == 3
+    with pytest.raises(TypeError):
+        native.enter(ScopeProfiler.Config())
+
+
+def test_default_manager_is_the_c_default():
+    ProfileManager.setup(flush_to_disk=False, verbose=False)
+    with ProfileManager.profile_region('from_python'):
+        pass
+    c_default = ScopeProfiler.ProfileManager.get_default()
+    assert c_default.get_region('from_python').get_num_calls() == 1
+    assert ProfileManager().get_manager() is not ProfileManager.get_manager()
+    assert ScopeProfiler.ProfileManager.new().get_region('from_python') is None

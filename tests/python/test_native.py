@@ -15,6 +15,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 import weakref
 
 import gi
@@ -580,3 +581,184 @@ def test_exit_without_enter_is_the_library_warning():
     assert result.returncode == 0, result.stderr
     assert 'has no open call on this thread' in result.stderr
     assert result.stdout.split() == ['1']
+
+
+# --- the extension's Manager and Region (the package's way into the library) ---
+
+def test_one_region_object_per_region():
+    manager = native.Manager()
+    manager.setup(flush_to_disk=False, verbose=False)
+    region = manager.profile_region('one')
+    assert manager.profile_region('one') is region
+    assert manager.get_region('one') is region
+    assert manager.get_all_regions()['one'] is region
+    assert native.Region(manager, 'one') is region
+    assert manager.get_region('missing') is None
+
+    # The object dies with its last reference; the region lives on in its
+    # manager and gets a new object, with the calls recorded before.
+    with region:
+        pass
+    ref = weakref.ref(region)
+    del region
+    gc.collect()
+    assert ref() is None
+    again = manager.get_region('one')
+    assert again.num_calls == 1 and again.name == 'one'
+
+
+def test_region_object_attributes():
+    manager = native.Manager()
+    manager.setup(flush_to_disk=False, verbose=False)
+    region = manager.profile_region('attrs')
+    assert region.name == region.region_name == region.get_name() == 'attrs'
+    assert 'attrs' in repr(region)
+    region.custom = 'kept'                      # has a __dict__
+    assert manager.get_region('attrs').custom == 'kept'
+    assert weakref.ref(region)() is region
+    with pytest.raises(AttributeError):
+        region.num_calls = 3
+    with pytest.raises(TypeError):
+        native.Region()
+    with pytest.raises(TypeError):
+        native.Region(ScopeProfiler.ProfileManager.new(), 'x')
+    with pytest.raises(ValueError):
+        native.Region(manager, '')
+    for bad in ('', 'a\0b'):
+        with pytest.raises(ValueError):
+            manager.profile_region(bad)
+    with pytest.raises(TypeError):
+        manager.profile_region(b'bytes')
+
+
+def test_buffered_calls_as_int64():
+    np = pytest.importorskip('numpy')
+    manager = native.Manager()
+    manager.setup(flush_to_disk=False, verbose=False)
+    region = manager.profile_region('buffered')
+    assert region.n_buffered == 0 and region.durations == b''
+    assert len(region.get_durations_numpy()) == 0
+    for _ in range(3):
+        region.enter()
+        region.exit()
+    with region:
+        pass
+    assert region.num_calls == region.n_buffered == 4
+    for column in ('durations', 'start_times', 'end_times', 'thread_ids'):
+        raw = getattr(region, column)
+        assert isinstance(raw, bytes) and len(raw) == 4 * 8
+        array = getattr(region, 'get_%s_numpy' % column)()
+        assert array.dtype == np.int64 and array.flags.writeable
+        assert (array == np.frombuffer(raw, dtype=np.int64)).all()
+    starts = region.get_start_times_numpy()
+    ends = region.get_end_times_numpy()
+    assert (region.get_durations_numpy() == ends - starts).all()
+    now = native.get_current_time()
+    assert starts[0] <= ends[-1] <= now
+    assert abs(now - time.perf_counter_ns()) < 10**9
+
+
+def test_region_subclass():
+    manager = native.Manager()
+    manager.setup(flush_to_disk=False, verbose=False)
+    plain = manager.profile_region('plain')
+
+    class Counted(native.Region):
+        def __init__(self, manager, name):
+            self.label = 'counted'
+
+    counted = Counted(manager, 'counted')
+    assert type(counted) is Counted and counted.label == 'counted'
+    assert manager.get_region('counted') is counted
+    assert manager.profile_region('counted') is counted
+    with counted:
+        pass
+    native.enter(counted)
+    native.exit(counted)
+    assert native.ProfiledFunction(lambda: 1, counted)() == 1
+    assert counted.num_calls == 3
+    # A region has one object: it cannot become a Counted too.
+    with pytest.raises(TypeError, match='already has a Python object'):
+        Counted(manager, 'plain')
+    assert manager.get_region('plain') is plain
+
+
+def test_manager_objects():
+    default = native.Manager.get_default()
+    assert native.Manager.get_default() is default
+    assert 'default' in repr(default)
+    mine = native.Manager()
+    assert mine is not default and 'independent' in repr(mine)
+    with pytest.raises(TypeError):
+        native.Manager(1)
+
+    mine.setup(buffer_limit=10, file_path='x.h5', verbose=False, rank=0, size=1,
+               merge_timeout=5, time_trace=False)
+    assert mine.get_config() == {
+        'enabled': True, 'time_trace': False, 'flush_to_disk': True, 'buffer_limit': 10,
+        'file_path': 'x.h5', 'verbose': False, 'rank': 0, 'size': 1, 'merge_timeout': 5}
+    mine.setup()
+    assert mine.get_config()['buffer_limit'] == 100000
+    for bad in ({'buffer_limit': 0}, {'buffer_limit': 2**31}, {'buffer_limit': 2**70},
+                {'size': 0}, {'rank': -2}, {'file_path': ''}, {'merge_timeout': -1}):
+        with pytest.raises(ValueError):
+            mine.setup(**bad)
+    for bad in ({'buffer_limit': '10'}, {'buffer_limit': True}, {'file_path': 3},
+                {'unknown': 1}):
+        with pytest.raises(TypeError):
+            mine.setup(**bad)
+    with pytest.raises(TypeError):
+        mine.setup(True)                        # keywords only
+
+    start = mine.get_start_time()
+    assert 0 < start <= native.get_current_time()
+    for name in ('b', 'a', 'c'):
+        mine.profile_region(name)
+    assert list(mine.get_all_regions()) == ['b', 'a', 'c']
+    with mine.get_region('a'):
+        pass
+    summary = mine.get_summary()
+    assert summary.index('Region: b') < summary.index('Region: a') < summary.index('Region: c')
+    assert 'Total Calls : 1' in summary
+
+
+def test_library_errors_are_profiler_errors(tmp_path):
+    manager = native.Manager()
+    manager.setup(file_path=str(tmp_path / 'missing' / 'out.h5'), verbose=False)
+    with manager.profile_region('r'):
+        pass
+    with pytest.raises(native.ProfilerError) as info:
+        manager.finalize()
+    error = info.value
+    assert isinstance(error, OSError)
+    assert 'missing' in str(error)
+    assert isinstance(error.domain, str) and isinstance(error.code, int)
+    # The calls are kept: another path works.
+    manager.finalize_to_path(tmp_path / 'out.h5')
+    assert (tmp_path / 'out.h5').exists()
+
+    with pytest.raises(native.ProfilerError):
+        native.Manager.recover(str(tmp_path / 'no-such.spill'), str(tmp_path / 'r.h5'))
+
+
+def test_spill_file_recovers(tmp_path, regions_in):
+    import shutil
+
+    manager = native.Manager()
+    manager.setup(file_path=str(tmp_path / 'out.h5'), buffer_limit=4, verbose=False)
+    assert manager.get_spill_path() is None or isinstance(manager.get_spill_path(), str)
+    region = manager.profile_region('spilled')
+    for _ in range(20):
+        with region:
+            pass
+    spill = manager.get_spill_path()
+    assert spill is not None and os.path.exists(spill)
+    # What a crash would leave behind: the spill file, never finalized.
+    copy_path = tmp_path / 'crashed.spill'
+    shutil.copyfile(spill, copy_path)
+    manager.finalize(verbose=False)
+
+    native.Manager.recover(copy_path, tmp_path / 'recovered.h5')
+    recovered = regions_in(tmp_path / 'recovered.h5')
+    assert len(recovered['spilled']['start_times']) >= 16      # the flushed calls
+
