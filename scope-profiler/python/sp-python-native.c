@@ -1206,7 +1206,7 @@ region_new (PyTypeObject *type,
 
   region = sp_profile_manager_profile_region (((SpPyManager *) manager)->manager, name);
   if (region == NULL)
-    return PyErr_Format (PyExc_ValueError, "invalid region name %R", PyTuple_GET_ITEM (args, 1));
+    return PyErr_Format (PyExc_ValueError, "invalid region name \"%s\"", name);
 
   return region_wrap (region, type);
 }
