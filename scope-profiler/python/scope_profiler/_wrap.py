@@ -30,11 +30,11 @@ LIFO order: counts and the total time are exact, but two overlapping calls
 may exchange their individual durations.
 
 The hot path of each wrapper is: a call of the C ``enter``, the wrapped
-function, a call of the C ``exit``. For plain functions the wrapper is
-itself written in C when the ``_scope_profiler_native`` module is in use
-(``ProfiledFunction``: no Python frame of its own); otherwise, and for the
-other kinds, the region and the enter/exit callables (native or GI) are
-closure variables, resolved once when the function is decorated.
+function, a call of the C ``exit`` (``_scope_profiler_native``). For plain
+functions the wrapper is itself written in C (``ProfiledFunction``: no
+Python frame of its own); for the other kinds the region and the
+enter/exit callables are closure variables, resolved once when the
+function is decorated.
 """
 
 import functools
@@ -44,10 +44,10 @@ import inspect
 def wrap(func, region, enter, leave, profiled_function=None):
     """A wrapper of ``func`` recording into ``region``.
 
-    ``enter``/``leave`` open and close a call of a region: the native
-    ``enter``/``exit`` functions, or the unbound GI callables
-    ``Region.enter`` and ``Region.exit``. ``profiled_function``, when given,
-    is the native ``ProfiledFunction`` type, used for plain functions.
+    ``enter``/``leave`` open and close a call of a region (the native
+    ``enter``/``exit`` functions). ``profiled_function``, when given, is the
+    native ``ProfiledFunction`` type, used for plain functions; without it
+    they get a wrapper written in Python around ``enter``/``leave``.
     """
     if inspect.isgeneratorfunction(func):
         wrapper = _wrap_generator(func, region, enter, leave)
