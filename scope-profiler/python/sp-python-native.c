@@ -771,6 +771,12 @@ profiled_function_vectorcall (PyObject         *callable,
       return NULL;
     }
 
+  /* setup(recursive_profile=True): the outermost call on a thread goes
+   * through the package's hook, which installs the tracer around it
+   * (sp-python-tracer.c). */
+  if (G_UNLIKELY (sp_py_recursive_hook != NULL) && !sp_py_tracer_is_active ())
+    return sp_py_tracer_call_outermost (callable, args, nargsf, kwnames);
+
   region = region_get (object);
   if (G_UNLIKELY (region == NULL))
     return NULL;

@@ -43,6 +43,17 @@ PyObject         *sp_py_region_wrap  (SpRegion         *region);
  * TypeError set for anything else. */
 SpProfileManager *sp_py_manager_get  (PyObject         *object);
 
+/* Recursive profiling (sp-python-tracer.c). While the package has set a
+ * hook (setup(recursive_profile=True)), a decorated function called with no
+ * tracer active on its thread is called as hook(function, *args, **kwargs)
+ * by sp_py_tracer_call_outermost(), which installs the tracer around it. */
+extern PyObject  *sp_py_recursive_hook;
+gboolean          sp_py_tracer_is_active       (void);
+PyObject         *sp_py_tracer_call_outermost  (PyObject         *callable,
+                                                PyObject *const  *args,
+                                                size_t            nargsf,
+                                                PyObject         *kwnames);
+
 /* Each part adds its types and functions to the module; 0 or -1 with an
  * exception set. */
 int               sp_py_session_init (PyObject         *module);

@@ -618,7 +618,68 @@ native_current_activation (PyObject *module,
   Py_RETURN_NONE;
 }
 
+/* The hook of decorated functions in recursive mode */
+
+PyObject *sp_py_recursive_hook;
+
+gboolean
+sp_py_tracer_is_active (void)
+{
+  return PyThreadState_GET ()->c_profilefunc == tracer_hook;
+}
+
+PyObject *
+sp_py_tracer_call_outermost (PyObject         *callable,
+                             PyObject *const  *args,
+                             size_t            nargsf,
+                             PyObject         *kwnames)
+{
+  PyObject *hook = sp_py_recursive_hook;
+  Py_ssize_t nargs = PyVectorcall_NARGS (nargsf);
+  Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE (kwnames) : 0);
+  PyObject *small[8];
+  PyObject **stack = small;
+  PyObject *result;
+
+  if (total + 1 > (Py_ssize_t) G_N_ELEMENTS (small))
+    {
+      stack = PyMem_Malloc ((total + 1) * sizeof (PyObject *));
+      if (stack == NULL)
+        return PyErr_NoMemory ();
+    }
+
+  stack[0] = callable;
+  for (Py_ssize_t i = 0; i < total; i++)
+    stack[i + 1] = args[i];
+
+  Py_INCREF (hook);
+  result = PyObject_Vectorcall (hook, stack, nargs + 1, kwnames);
+  Py_DECREF (hook);
+
+  if (stack != small)
+    PyMem_Free (stack);
+
+  return result;
+}
+
+static PyObject *
+native_set_recursive_hook (PyObject *module,
+                           PyObject *hook)
+{
+  if (hook != Py_None && !PyCallable_Check (hook))
+    return PyErr_Format (PyExc_TypeError, "the hook must be callable or None, not %.200s",
+                         Py_TYPE (hook)->tp_name);
+
+  Py_XSETREF (sp_py_recursive_hook, hook == Py_None ? NULL : Py_NewRef (hook));
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef tracer_functions[] = {
+  { "set_recursive_hook", native_set_recursive_hook, METH_O,
+    "set_recursive_hook(hook, /)\n--\n\n"
+    "While hook is not None, a ProfiledFunction called on a thread where no\n"
+    "Tracer is active is called as hook(function, *args, **kwargs) instead\n"
+    "(recursive profiling of decorated functions)." },
   { "current_activation", native_current_activation, METH_NOARGS,
     "current_activation()\n--\n\n"
     "The TracerActivation installed as this thread's profiler, or None." },

@@ -32,6 +32,7 @@ except ImportError as _error:  # pragma: no cover - a broken installation
         'beside the package with libscope-profiler: %s' % (_error,)) from _error
 
 from . import _options  # noqa: E402
+from . import _features  # noqa: E402
 from ._wrap import wrap as _wrap  # noqa: E402
 from .profile_config import ProfilingConfig  # noqa: E402
 
@@ -99,7 +100,7 @@ class ProfileManager:
     # _enable_features(); the others are refused with UnsupportedOptionError
     # when switched on. 'recursive_profile' here also allows
     # profile(recursive=True), which goes to _decorate_recursive().
-    _FEATURES_AVAILABLE = frozenset()
+    _FEATURES_AVAILABLE = frozenset(_features.AVAILABLE)
 
     def __init__(self):
         self._init(_native.Manager())
@@ -175,13 +176,12 @@ class ProfileManager:
     def _enable_features(self, features):
         """Switch on ``features`` ({setup() keyword: value}, each one of
         _FEATURES_AVAILABLE and switched on) for the session being set up."""
-        for name, value in features.items():
-            raise _options.unsupported_error('setup', name, value)
+        _features.enable(self, features)
 
-    def _decorate_recursive(self, func, name):
+    def _decorate_recursive(self, func, name, recursive=True):
         """``profile(recursive=True)``: record every Python call made under
         ``func`` too (needs 'recursive_profile' in _FEATURES_AVAILABLE)."""
-        raise UnsupportedOptionError(_RECURSIVE_UNSUPPORTED)
+        return _features.decorate_recursive(self, func, name, recursive)
 
     @_manager_method
     def get_config(self):
@@ -243,7 +243,10 @@ class ProfileManager:
         if recursive and 'recursive_profile' not in self._FEATURES_AVAILABLE:
             # Refused where it is written, not when the function is decorated.
             raise UnsupportedOptionError(_RECURSIVE_UNSUPPORTED)
-        decorate = self._decorate_recursive if recursive else self._decorate
+        if recursive is None:
+            decorate = self._decorate
+        else:
+            decorate = functools.partial(self._decorate_recursive, recursive=bool(recursive))
 
         if callable(region_name) or isinstance(region_name, (staticmethod, classmethod)):
             return decorate(region_name, None)
@@ -265,7 +268,8 @@ class ProfileManager:
             name = getattr(func, '__name__', None) or type(func).__name__
         region = self.profile_region(name)
         self._decorated[name] = region
-        return _wrap(func, region, _region_enter, _region_exit, _profiled_function)
+        return _features.wrap(self, func, region, _wrap(func, region, _region_enter, _region_exit,
+                                                        _profiled_function))
 
     @_manager_method
     def get_region(self, region_name):

@@ -1,0 +1,87 @@
+# _features.py: the Python package's optional features, switched on by setup()
+#
+# Copyright 2026 The scope-profiler authors
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""What ``setup(recursive_profile=True)``, ``setup(use_line_profiler=True)``,
+``setup(use_likwid=True)`` and ``profile(name, recursive=...)`` do.
+
+ProfileManager calls :func:`enable` at every ``setup()`` (with the features
+switched on, possibly none), :func:`decorate_recursive` for
+``profile(recursive=True|False)`` and :func:`wrap` for every decorated
+function.
+
+* Recursive profiling: :mod:`scope_profiler._recursive` (the call
+  interception itself is in C).
+* Line profiling: :mod:`scope_profiler._line_profiler`, through the
+  ``line_profiler`` package (Debian: ``python3-line-profiler``).
+* LIKWID: needs ``pylikwid``; without it ``setup(use_likwid=True)`` raises
+  :class:`ImportError`. Marker regions are not implemented here, so with
+  pylikwid installed it raises :class:`UnsupportedOptionError`.
+"""
+
+from . import _line_profiler
+from . import _options
+from . import _recursive
+
+__all__ = ['AVAILABLE', 'enable', 'decorate_recursive', 'wrap']
+
+AVAILABLE = ('recursive_profile', 'use_line_profiler', 'use_likwid')
+
+
+def _check_likwid():
+    try:
+        import pylikwid  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            'setup(use_likwid=True) needs pylikwid, the Python interface to LIKWID: '
+            'install it with "pip install pylikwid" (and LIKWID itself)',
+            name='pylikwid') from error
+    raise _options.UnsupportedOptionError(
+        'setup(use_likwid=True) is not supported: LIKWID marker regions are not '
+        'implemented by this scope_profiler. Leave it at its default.')
+
+
+def enable(manager, features):
+    """Switch ``manager``'s new session to ``features`` ({name: value} of
+    the switched-on ones): every feature not named is off."""
+    # Failures first, before anything changes.
+    if features.get('use_likwid'):
+        _check_likwid()
+    line = bool(features.get('use_line_profiler'))
+    if line:
+        _line_profiler.require()
+    recursive = bool(features.get('recursive_profile'))
+    if recursive and not _recursive.available():
+        _recursive._require()
+
+    _recursive.configure(manager, recursive)
+    _line_profiler.configure(manager, line)
+
+
+def wrap(manager, func, region, wrapper):
+    """The wrapper of decorated ``func`` (``wrapper`` records ``region``),
+    with what the session's features add."""
+    _recursive.register_decorated(func)
+    return _line_profiler.wrap(manager, func, region, wrapper)
+
+
+def decorate_recursive(manager, func, name, recursive):
+    """``profile(name, recursive=True|False)`` of ``manager``."""
+    from . import _wrap as wrap_module
+    import _scope_profiler_native as native
+
+    def wrap_plain(f, n):
+        # A wrapper the recursive hook of decorated functions does not
+        # see (written in Python, not a ProfiledFunction).
+        if not callable(f):
+            raise TypeError('@profile needs a callable, not %s' % type(f).__name__)
+        if n is None:
+            n = getattr(f, '__name__', None) or type(f).__name__
+        region = manager.profile_region(n)
+        manager._decorated[n] = region
+        return wrap(manager, f, region,
+                    wrap_module.wrap(f, region, native.enter, native.exit, None))
+
+    return _recursive.decorate(manager, func, name, recursive, manager._decorate, wrap_plain)

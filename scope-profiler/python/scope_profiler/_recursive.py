@@ -1,0 +1,260 @@
+# _recursive.py: recursive profiling (every Python call becomes a region call)
+#
+# Copyright 2026 The scope-profiler authors
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""Recursive profiling, as ``setup(recursive_profile=True)``,
+``profile(name, recursive=True)`` and ``scope-profiler run`` do it.
+
+The call interception is in C (``_scope_profiler_native.Tracer``, a
+profile hook installed with ``PyEval_SetProfile``): each Python call on the
+thread enters a region named ``<module>.<qualname>`` and its return (also
+by an exception, and each generator yield) exits it. The region of a code
+object and whether it is recorded at all are decided once per code object
+by :func:`code_filter` here and cached in C; no Python code runs per call.
+
+Not recorded: calls of C functions; the frames of the package's own
+machinery (``scope_profiler`` and its private modules, the PyGObject
+override); the code of explicitly decorated functions (their decorator
+records them under their own name); the frame that activated the tracer
+and its callers. With ``only_user_code`` (``run`` without ``--all``),
+also code whose file is empty or ``<...>`` (``<string>``, frozen modules)
+or lies under the standard library or site-packages.
+"""
+
+import functools
+import os
+import site
+import sys
+import sysconfig
+
+try:
+    import _scope_profiler_native as _native
+except ImportError:  # pragma: no cover - the package ships it
+    _native = None
+
+__all__ = ['code_filter', 'register_decorated', 'RecursiveProfiler', 'available']
+
+# Module names whose frames are never recorded: the package's recording
+# machinery (the public reading and plotting modules are ordinary code).
+_INTERNAL_MODULES = frozenset({
+    'scope_profiler',
+    'scope_profiler.profile_manager',
+    'scope_profiler.profile_config',
+    'scope_profiler.region_profiler',
+    'scope_profiler.__main__',
+    'gi.overrides.ScopeProfiler',
+})
+
+# Code objects of explicitly decorated functions: recorded by their
+# decorator, skipped by the tracer.
+_decorated_codes = set()
+# Live tracers, told to forget their cache when a function is decorated.
+_tracers = []
+
+
+def available():
+    """Whether recursive profiling can run (the extension module loads)."""
+    return _native is not None and hasattr(_native, 'Tracer')
+
+
+def _require():
+    if not available():
+        raise ImportError('recursive profiling needs the _scope_profiler_native extension '
+                          'module, which is built and installed with scope-profiler')
+
+
+def is_internal_module(module_name):
+    return (module_name in _INTERNAL_MODULES or
+            module_name.startswith('scope_profiler._'))
+
+
+def _library_prefixes():
+    """Directories of the standard library and installed packages, real
+    paths ending with a separator."""
+    paths = set()
+    for key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
+        try:
+            value = sysconfig.get_path(key)
+        except KeyError:  # pragma: no cover
+            value = None
+        if value:
+            paths.add(value)
+    try:
+        paths.update(site.getsitepackages())
+    except AttributeError:  # pragma: no cover - virtualenv's old site.py
+        pass
+    user_site = getattr(site, 'USER_SITE', None) or (
+        site.getusersitepackages() if hasattr(site, 'getusersitepackages') else None)
+    if user_site:
+        paths.add(user_site)
+    # Debian: /usr/lib/python3/dist-packages is on none of the above.
+    for entry in sys.path:
+        if entry and os.path.basename(entry.rstrip(os.sep)) in ('dist-packages', 'site-packages'):
+            paths.add(entry)
+    prefixes = set()
+    for path in paths:
+        real = os.path.realpath(path)
+        prefixes.add(real.rstrip(os.sep) + os.sep)
+    return tuple(sorted(prefixes))
+
+
+def is_user_code(code, _cache={}):
+    """Whether ``code`` comes from a real file outside the standard
+    library and site-packages."""
+    filename = code.co_filename
+    if not filename or (filename.startswith('<') and filename.endswith('>')):
+        return False
+    prefixes = _cache.get('prefixes')
+    if prefixes is None:
+        prefixes = _cache['prefixes'] = _library_prefixes()
+    real = os.path.realpath(filename)
+    return not real.startswith(prefixes)
+
+
+def code_filter(only_user_code=False):
+    """The per-code-object decision of a Tracer: ``(code, module_name) ->
+    bool``, called once per code object."""
+    def keep(code, module_name):
+        if is_internal_module(module_name):
+            return False
+        if code in _decorated_codes:
+            return False
+        if only_user_code and not is_user_code(code):
+            return False
+        return True
+    return keep
+
+
+def register_decorated(func):
+    """Leave the code of explicitly decorated ``func`` to its decorator."""
+    inner = func
+    for _ in range(100):
+        if isinstance(inner, (staticmethod, classmethod)):
+            inner = inner.__func__
+            continue
+        wrapped = getattr(inner, '__wrapped__', None)
+        if wrapped is None:
+            break
+        inner = wrapped
+    code = getattr(inner, '__code__', None)
+    if code is None or code in _decorated_codes:
+        return
+    _decorated_codes.add(code)
+    for tracer in _tracers:
+        tracer.forget()
+
+
+def new_tracer(region_factory, only_user_code=False):
+    """A Tracer recording into ``region_factory(name)`` regions."""
+    _require()
+    tracer = _native.Tracer(region_factory, code_filter(only_user_code))
+    # Few tracers live at once (one per manager session and run); keep the
+    # newest few for register_decorated().
+    _tracers.append(tracer)
+    del _tracers[:-8]
+    return tracer
+
+
+def current_activation():
+    """The activation of a Tracer installed on this thread, or None."""
+    if _native is None:
+        return None
+    return _native.current_activation()
+
+
+def decorate(manager, func, name, recursive, decorate_plain, wrap_plain):
+    """``profile(name, recursive=True|False)`` of ``manager``.
+
+    ``recursive=True``: the function's own region (``decorate_plain``) and,
+    on its outermost call on a thread, every nested call through the
+    manager's tracer. ``recursive=False``: its own region only, also while
+    ``setup(recursive_profile=True)`` is in force (``wrap_plain``: a
+    wrapper that the recursive hook of decorated functions does not see).
+    """
+    if isinstance(func, (staticmethod, classmethod)):
+        return type(func)(decorate(manager, func.__func__, name, recursive,
+                                   decorate_plain, wrap_plain))
+    if recursive:
+        return profiler_of(manager).wrap(func, decorate_plain(func, name))
+    register_decorated(func)
+    return wrap_plain(func, name)
+
+
+def profiler_of(manager):
+    """The RecursiveProfiler of ``manager`` (a ProfileManager), made on
+    first use."""
+    profiler = manager.__dict__.get('_sp_recursive')
+    if profiler is None:
+        profiler = manager._sp_recursive = RecursiveProfiler(manager.profile_region)
+    return profiler
+
+
+def configure(manager, enabled):
+    """A new session of ``manager``: recursive mode ``enabled`` or not for
+    functions decorated without ``recursive=``; the tracer's cache is
+    dropped (regions are made again on first call)."""
+    profiler = profiler_of(manager)
+    profiler.reset()
+    if enabled:
+        _require()
+        _native.set_recursive_hook(profiler.call_outermost)
+        _hook_owner[0] = profiler
+    elif _hook_owner[0] is profiler:
+        _native.set_recursive_hook(None)
+        _hook_owner[0] = None
+
+
+# The RecursiveProfiler whose hook is set (one at a time).
+_hook_owner = [None]
+
+
+class RecursiveProfiler:
+    """Recursive profiling for one manager: one Tracer, made on first use,
+    dropped when the manager starts a new session (:meth:`reset`)."""
+
+    def __init__(self, region_factory):
+        self._region_factory = region_factory
+        self._tracer = None
+
+    def tracer(self):
+        if self._tracer is None:
+            self._tracer = new_tracer(self._region_factory)
+        return self._tracer
+
+    def reset(self):
+        self._tracer = None
+
+    def call_outermost(self, function, *args, **kwargs):
+        """The hook of decorated functions: ``function`` (a
+        ProfiledFunction) called with the tracer active around it."""
+        activation = self.tracer().activate()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            activation.deactivate()
+
+    def wrap(self, func, recorded):
+        """A wrapper of decorated ``func`` (``recorded`` records it into its
+        own region) that, on the outermost call on a thread, records every
+        nested call through the tracer until it returns."""
+        _require()
+        register_decorated(func)
+        profiler = self
+
+        if isinstance(func, (staticmethod, classmethod)):
+            kind = type(func)
+            return kind(self.wrap(func.__func__, recorded.__func__))
+
+        @functools.wraps(func)
+        def recursive_wrapper(*args, **kwargs):
+            if _native.current_activation() is not None:
+                return recorded(*args, **kwargs)
+            activation = profiler.tracer().activate()
+            try:
+                return recorded(*args, **kwargs)
+            finally:
+                activation.deactivate()
+
+        return recursive_wrapper
