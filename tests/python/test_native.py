@@ -25,7 +25,7 @@ gi.require_version('ScopeProfiler', '1.0')
 from gi.repository import ScopeProfiler  # noqa: E402
 from gi.overrides import ScopeProfiler as override  # noqa: E402
 
-from scope_profiler import ProfileManager, UnsupportedOptionError  # noqa: E402
+from scope_profiler import ProfileManager  # noqa: E402
 from scope_profiler import profile_manager  # noqa: E402
 
 import _scope_profiler_native as native  # noqa: E402 - the package's, always in use
@@ -558,13 +558,6 @@ def test_calls_after_finalize_are_counted(tmp_path):
         assert region.num_calls == 5
     finally:
         ProfileManager.setup(verbose=False, flush_to_disk=False)
-
-
-def test_recursive_profile_is_refused_on_both_paths():
-    with pytest.raises(UnsupportedOptionError):
-        ProfileManager.setup(recursive_profile=True)
-    with pytest.raises(UnsupportedOptionError):
-        ProfileManager.profile('r', recursive=True)
 
 
 def test_exit_without_enter_is_the_library_warning():

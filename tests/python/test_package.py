@@ -215,15 +215,20 @@ def test_async_generator_timed_per_step(pm):
     assert calls('agen') == 4
 
 
-def test_profile_recursive_is_refused_only_when_on(pm):
+def test_profile_recursive_false_and_true(pm):
+    # Recursive profiling itself is tested in test_recursive.py.
     @pm.profile('ok', recursive=False)
     def ok():
         pass
 
+    @pm.profile('rec', recursive=True)
+    def rec():
+        ok()
+
     ok()
-    assert calls('ok') == 1
-    with pytest.raises(UnsupportedOptionError):
-        pm.profile('nope', recursive=True)
+    rec()
+    assert calls('ok') == 2
+    assert calls('rec') == 1
 
 
 def test_profile_rejects_bad_names(pm):
@@ -387,8 +392,7 @@ def test_setup_accepts_python_package_keywords_when_off():
     )
 
 
-@pytest.mark.parametrize('option', ['use_likwid', 'use_line_profiler', 'recursive_profile',
-                                    'use_memray', 'aggregation_mode', 'track_async'])
+@pytest.mark.parametrize('option', ['use_memray', 'aggregation_mode', 'track_async'])
 def test_unsupported_feature_is_a_clear_error_when_on(option):
     with pytest.raises(UnsupportedOptionError, match=option) as info:
         ProfileManager.setup(**{option: True})
