@@ -81,6 +81,7 @@ fi
 run "Memory (target 4)" "$build/benchmarks/bench-memory" $quick "--dir=$dir/memory"
 run "Writing (target 5)" "$build/benchmarks/bench-write" $quick "--dir=$dir/write"
 run "Reading (target 6)" "$build/benchmarks/bench-read" $quick "--dir=$dir/read"
+run "Python reader (issue 14)" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-reader.py" $quick --dir "$dir/read"
 
 echo
 echo "=== Summary"
