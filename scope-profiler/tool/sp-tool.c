@@ -27,6 +27,8 @@ typedef struct
   const char *summary;
 } Command;
 
+static int sp_tool_python_command (int argc, char **argv);
+
 static const Command commands[] = {
   { "summary", sp_tool_summary, "Table of regions: calls, total, self, mean, min, max, std, p90, %" },
   { "diff",    sp_tool_diff,    "Per-region change between two sessions; exit status 1 on a regression" },
@@ -36,7 +38,51 @@ static const Command commands[] = {
   { "recover", sp_tool_recover, "Write the session of a crashed run from its spill file" },
   { "imbalance", sp_tool_imbalance, "Load imbalance of each region across the ranks of a session" },
   { "scaling", sp_tool_scaling, "Speedup and efficiency of each region over runs with different rank counts" },
+  { "run",     sp_tool_python_command, "Run a Python script with each call of its functions recorded (python3 -m scope_profiler run)" },
+  { "pproc",   sp_tool_python_command, "Plots, statistics and data exports of sessions (python3 -m scope_profiler pproc)" },
 };
+
+/* run and pproc are the Python package's: the interpreter it was installed
+ * for runs "-m scope_profiler COMMAND ARGS…" in place of this process, so
+ * options, messages and exit status are the package's own (the script's
+ * exit status for run). The package's install directory is appended to
+ * PYTHONPATH, so an installed tool finds it under any prefix, while a
+ * PYTHONPATH set by the caller (uninstalled builds, tests) comes first.
+ * SCOPE_PROFILER_PYTHON overrides the interpreter. */
+static int
+sp_tool_python_command (int    argc,
+                        char **argv)
+{
+  const char *python = g_getenv ("SCOPE_PROFILER_PYTHON");
+  const char *pythonpath = g_getenv ("PYTHONPATH");
+  g_autofree char *new_pythonpath = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  int saved_errno;
+
+  if (python == NULL || *python == '\0')
+    python = SP_TOOL_PYTHON;
+
+  if (pythonpath != NULL && *pythonpath != '\0')
+    new_pythonpath = g_strconcat (pythonpath, G_SEARCHPATH_SEPARATOR_S, SP_TOOL_PYTHON_DIR, NULL);
+  else
+    new_pythonpath = g_strdup (SP_TOOL_PYTHON_DIR);
+  g_setenv ("PYTHONPATH", new_pythonpath, TRUE);
+
+  g_ptr_array_add (args, (char *) python);
+  g_ptr_array_add (args, (char *) "-m");
+  g_ptr_array_add (args, (char *) "scope_profiler");
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  fflush (stdout);
+  fflush (stderr);
+  execv (python, (char **) args->pdata);
+  saved_errno = errno;
+
+  return sp_tool_fail (argv[0], "Cannot run the Python interpreter %s: %s",
+                       python, g_strerror (saved_errno));
+}
 
 /* Messages from deep down may span lines; the tool promises one. */
 static char *
@@ -561,15 +607,17 @@ print_usage (FILE *out)
            "Usage:\n"
            "  scope-profiler COMMAND [OPTION…] ARGUMENTS\n"
            "\n"
-           "Read, compare, convert and merge scope-profiler session files.\n"
+           "Read, compare, convert and merge scope-profiler session files;\n"
+           "profile Python scripts (run) and post-process sessions (pproc).\n"
            "\n"
            "Commands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-9s  %s\n", commands[i].name, commands[i].summary);
   fprintf (out,
            "\n"
            "“scope-profiler COMMAND --help” describes a command.\n"
-           "Exit status: 0 success, 1 regression found (diff), 2 usage error or unreadable input.\n");
+           "Exit status: 0 success, 1 regression found (diff), 2 usage error or unreadable input;\n"
+           "run exits with the script's status, pproc as python3 -m scope_profiler pproc.\n");
 }
 
 int
