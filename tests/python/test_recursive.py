@@ -1,0 +1,267 @@
+# Recursive profiling: setup(recursive_profile=True), profile(recursive=...),
+# and the C tracer (_scope_profiler_native.Tracer) underneath.
+
+import sys
+import threading
+
+import pytest
+
+from scope_profiler import ProfileManager
+
+_native = pytest.importorskip('_scope_profiler_native')
+
+
+def counts(path, regions_in):
+    return {name: len(columns['start_times']) for name, columns in regions_in(path).items()}
+
+
+@pytest.fixture
+def session(tmp_path):
+    path = tmp_path / 'rec.h5'
+    ProfileManager.setup(recursive_profile=True, verbose=False, file_path=str(path))
+    yield path
+    ProfileManager.setup(verbose=False, flush_to_disk=False)
+
+
+# Module-level functions: their regions are named test_recursive.<qualname>.
+MOD = __name__
+
+
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+def squares(n):
+    return [i * i for i in range(n)]
+
+
+def gen(n):
+    for i in range(n):
+        yield i
+
+
+class Shape:
+    def area(self):
+        return helper()
+
+
+def helper():
+    return 1
+
+
+def fails():
+    raise ValueError('boom')
+
+
+def test_setup_recursive_records_nested_calls(session, regions_in):
+    @ProfileManager.profile('entry')
+    def entry():
+        fib(5)
+        squares(3)
+        list(gen(3))
+        Shape().area()
+        try:
+            fails()
+        except ValueError:
+            pass
+
+        def inner():
+            return 2
+        inner()
+
+    entry()
+    fib(3)   # outside any decorated call: not recorded
+    ProfileManager.finalize()
+
+    got = counts(session, regions_in)
+    assert got['entry'] == 1
+    assert got[MOD + '.fib'] == 15            # fib(5): 15 calls
+    assert got[MOD + '.squares'] == 1
+    assert got[MOD + '.squares.<locals>.<listcomp>'] == 1
+    assert got[MOD + '.gen'] == 4             # each resumption (3 yields + the end)
+    assert got[MOD + '.Shape.area'] == 1
+    assert got[MOD + '.helper'] == 1
+    assert got[MOD + '.fails'] == 1           # closed on the exception
+    name = MOD + '.test_setup_recursive_records_nested_calls.<locals>.entry.<locals>.inner'
+    assert got[name] == 1
+    # The decorated function is its own region only; package frames never.
+    assert not any(n.endswith('.entry') for n in got)
+    assert not any(n.startswith('scope_profiler') for n in got)
+    assert sys.getprofile() is None
+
+
+def test_nesting_is_recorded_inside_the_entry(session, regions_in):
+    @ProfileManager.profile('outer')
+    def outer():
+        return fib(4)
+
+    outer()
+    ProfileManager.finalize()
+    regions = regions_in(session)
+    start, end = regions['outer']['start_times'][0], regions['outer']['end_times'][0]
+    fib_starts = regions[MOD + '.fib']['start_times']
+    fib_ends = regions[MOD + '.fib']['end_times']
+    assert len(fib_starts) == 9
+    assert (fib_starts >= start).all() and (fib_ends <= end).all()
+    assert (fib_ends >= fib_starts).all()
+
+
+def test_profile_recursive_false_overrides_setup(session, regions_in):
+    @ProfileManager.profile('plain', recursive=False)
+    def plain():
+        return fib(3)
+
+    plain()
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert got['plain'] == 1
+    assert MOD + '.fib' not in got
+
+
+def test_profile_recursive_true_without_setup_flag(tmp_path, regions_in):
+    path = tmp_path / 'flag.h5'
+    ProfileManager.setup(verbose=False, file_path=str(path))
+    try:
+        @ProfileManager.profile('rec', recursive=True)
+        def rec():
+            return helper()
+
+        @ProfileManager.profile('flat')
+        def flat():
+            return helper()
+
+        rec()
+        flat()
+        ProfileManager.finalize()
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    got = counts(path, regions_in)
+    assert got['rec'] == 1 and got['flat'] == 1
+    assert got[MOD + '.helper'] == 1   # only under rec
+
+
+def test_decorated_before_setup_becomes_recursive(tmp_path, regions_in):
+    @ProfileManager.profile('early')
+    def early():
+        return helper()
+
+    path = tmp_path / 'early.h5'
+    ProfileManager.setup(recursive_profile=True, verbose=False, file_path=str(path))
+    try:
+        early()
+        ProfileManager.finalize()
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    got = counts(path, regions_in)
+    assert got['early'] == 1
+    assert got[MOD + '.helper'] == 1
+
+
+def test_recursive_off_again_after_new_setup(tmp_path, regions_in):
+    path = tmp_path / 'off.h5'
+    ProfileManager.setup(recursive_profile=True, verbose=False, flush_to_disk=False)
+    ProfileManager.setup(verbose=False, file_path=str(path))
+    try:
+        @ProfileManager.profile('entry')
+        def entry():
+            return helper()
+        entry()
+        ProfileManager.finalize()
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    assert counts(path, regions_in) == {'entry': 1}
+
+
+def test_previous_profiler_is_chained_and_restored(session, regions_in):
+    seen = []
+
+    def previous(frame, event, arg):
+        if event == 'call':
+            seen.append(frame.f_code.co_name)
+
+    @ProfileManager.profile('entry')
+    def entry():
+        return helper()
+
+    sys.setprofile(previous)
+    try:
+        entry()
+        assert sys.getprofile() is previous
+    finally:
+        sys.setprofile(None)
+    ProfileManager.finalize()
+    assert 'helper' in seen
+    assert counts(session, regions_in)[MOD + '.helper'] == 1
+
+
+def test_current_thread_only(session, regions_in):
+    done = threading.Event()
+
+    def other():
+        done.wait(5)
+        helper()
+
+    @ProfileManager.profile('entry')
+    def entry():
+        thread = threading.Thread(target=other)
+        thread.start()
+        done.set()
+        thread.join()
+
+    entry()
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert MOD + '.helper' not in got
+    assert got['entry'] == 1
+
+
+def test_tracer_directly():
+    made = []
+
+    def factory(name):
+        made.append(name)
+        return ProfileManager.profile_region(name)
+
+    ProfileManager.setup(verbose=False, flush_to_disk=False)
+    try:
+        tracer = _native.Tracer(factory, lambda code, module: code.co_name != 'helper')
+        activation = tracer.activate()
+        try:
+            fib(4)
+            fib(4)
+            helper()
+        finally:
+            activation.deactivate()
+        activation.deactivate()   # idempotent
+        assert not activation.active
+        # One region per code object, made once.
+        assert made == [MOD + '.fib']
+        assert tracer.n_codes == 2
+        assert ProfileManager.get_region(MOD + '.fib').num_calls == 18
+        assert _native.current_activation() is None
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+
+
+def test_factory_errors_do_not_break_the_program(monkeypatch):
+    reported = []
+    monkeypatch.setattr(sys, 'unraisablehook', reported.append)
+
+    def factory(name):
+        raise RuntimeError('no region for you')
+
+    tracer = _native.Tracer(factory)
+    activation = tracer.activate()
+    try:
+        assert fib(3) == 2
+    finally:
+        activation.deactivate()
+    # Reported once (the code object is then left unrecorded).
+    assert [str(r.exc_value) for r in reported] == ['no region for you']
+
+
+def test_tracer_arguments_are_checked():
+    with pytest.raises(TypeError):
+        _native.Tracer(42)
+    with pytest.raises(TypeError):
+        _native.Tracer(print, 42)
