@@ -368,6 +368,18 @@ class ProfileManager:
             self.finalize()
 
     @_manager_method
+    def run_script(self, script_path, script_args=None, region_name=None, only_user_code=True):
+        """Run the Python script ``script_path`` (with ``script_args``) as
+        ``__main__``, recording each call of its functions as a region
+        ``__main__.<qualname>`` (its module body ``__main__.<module>``)
+        inside a region ``region_name`` (default: the script's basename).
+        ``only_user_code`` leaves out code of the standard library and
+        installed packages. The script's exceptions and ``SystemExit``
+        propagate; see :mod:`scope_profiler._run`."""
+        from . import _run
+        _run.run_script(self, script_path, script_args, region_name, only_user_code)
+
+    @_manager_method
     def get_start_time(self):
         """The session's start (CLOCK_MONOTONIC ns, as time.perf_counter_ns())."""
         return self._manager.get_start_time()
