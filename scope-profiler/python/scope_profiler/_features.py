@@ -25,7 +25,7 @@ from . import _line_profiler
 from . import _options
 from . import _recursive
 
-__all__ = ['AVAILABLE', 'enable', 'decorate_recursive', 'wrap']
+__all__ = ['AVAILABLE', 'enable', 'decorate_recursive', 'wrap', 'after_finalize']
 
 AVAILABLE = ('recursive_profile', 'use_line_profiler', 'use_likwid')
 
@@ -58,6 +58,11 @@ def enable(manager, features):
 
     _recursive.configure(manager, recursive)
     _line_profiler.configure(manager, line)
+
+
+def after_finalize(manager, verbose):
+    """What finalize() prints after the summary: the line tables."""
+    _line_profiler.print_at_finalize(manager, verbose)
 
 
 def wrap(manager, func, region, wrapper):

@@ -40,6 +40,7 @@ class _State:
     def __init__(self):
         self.enabled = False
         self.profilers = {}   # region name -> LineProfiler
+        self.regions = []     # regions given get_stats()/print_stats()
 
 
 def _state(manager):
@@ -51,10 +52,15 @@ def _state(manager):
 
 def configure(manager, enabled):
     """A new session of ``manager``, with line profiling on or off; the
-    profilers of the previous session are dropped."""
+    profilers of the previous session are dropped (and their methods taken
+    off the regions, which keep their identity across sessions)."""
     state = _state(manager)
+    for region in state.regions:
+        for attribute in ('get_stats', 'print_stats', 'line_profiler'):
+            region.__dict__.pop(attribute, None)
     state.enabled = enabled
     state.profilers = {}
+    state.regions = []
 
 
 def profilers(manager):
@@ -84,6 +90,15 @@ def wrap(manager, func, region, wrapper):
         name = getattr(inner, '__name__', 'function')
     profiler = profiler_for(manager, name)
     profiler.add_function(inner)
+    # region.get_stats() / region.print_stats(), as on the Python package's
+    # LineProfilerRegion.
+    try:
+        region.line_profiler = profiler
+        region.get_stats = profiler.get_stats
+        region.print_stats = profiler.print_stats
+        state.regions.append(region)
+    except AttributeError:  # pragma: no cover - a region without __dict__
+        pass
 
     def line_profiled(*args, **kwargs):
         profiler.enable_by_count()
@@ -105,6 +120,13 @@ def get_stats(manager, name):
     """The ``LineStats`` of region ``name`` (``None`` without a profiler)."""
     profiler = _state(manager).profilers.get(name)
     return None if profiler is None else profiler.get_stats()
+
+
+def print_at_finalize(manager, verbose):
+    """finalize(): each region's line table when verbose."""
+    state = manager.__dict__.get('_sp_line_profiler')
+    if verbose and state is not None and state.enabled and state.profilers:
+        print_stats(manager)
 
 
 def print_stats(manager, name=None, stream=None):

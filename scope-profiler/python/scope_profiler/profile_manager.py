@@ -342,6 +342,7 @@ class ProfileManager:
 
         if summary:
             print(summary, end='' if summary.endswith('\n') else '\n', flush=True)
+        _features.after_finalize(self, verbose)
 
     @_manager_method
     def session(self, verbose=None, **options):
