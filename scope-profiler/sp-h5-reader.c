@@ -1068,6 +1068,8 @@ read_events (Reader             *r,
   g_autoptr(GHashTable) slot_of = NULL;
   gint64 start = 0;
 
+  _sp_session_raw_add_region_rank (r->raw, region, rank);
+
   if (n == 0)
     return TRUE;
 

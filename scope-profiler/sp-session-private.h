@@ -46,6 +46,12 @@ typedef struct _SpSessionRawSeries
   gsize   n;
 } SpSessionRawSeries;
 
+typedef struct _SpSessionRegionRank
+{
+  guint region;
+  guint rank;
+} SpSessionRegionRank;
+
 typedef struct _SpSessionRaw
 {
   int         schema;
@@ -56,6 +62,8 @@ typedef struct _SpSessionRaw
   GHashTable *series;          /* SpSessionRawSeries* (key == value) */
   GHashTable *file_ranks;      /* GUINT_TO_POINTER (rank + 1): ranks the file
                                 * names even without intervals or threads */
+  GArray     *region_ranks;    /* SpSessionRegionRank: (region, rank) pairs
+                                * the file has, even without intervals */
 } SpSessionRaw;
 
 typedef void (*SpSessionProgressFunc) (double   fraction,
@@ -79,6 +87,9 @@ SpSessionThreadInfo *_sp_session_raw_get_thread    (SpSessionRaw  *raw,
                                                     gint64         thread);
 void                 _sp_session_raw_add_file_rank (SpSessionRaw  *raw,
                                                     guint          rank);
+void                 _sp_session_raw_add_region_rank (SpSessionRaw *raw,
+                                                      guint         region,
+                                                      guint         rank);
 
 SpSessionRaw        *_sp_h5_read_session           (const char             *path,
                                                     GCancellable           *cancellable,

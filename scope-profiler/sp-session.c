@@ -81,6 +81,7 @@ typedef struct
   SpSessionRegionInfo  info;
   SpRegionStats       *stats;
   GArray              *rank_stats;   /* RankStats, sorted by rank */
+  GArray              *file_ranks;   /* guint, sorted: ranks the file has it on */
 } Region;
 
 typedef struct
@@ -237,6 +238,7 @@ _sp_session_raw_new (void)
   raw->threads = g_hash_table_new_full (thread_info_hash, thread_info_equal, thread_info_free, NULL);
   raw->series = g_hash_table_new_full (series_key_hash, raw_series_equal, raw_series_free, NULL);
   raw->file_ranks = g_hash_table_new (NULL, NULL);
+  raw->region_ranks = g_array_new (FALSE, FALSE, sizeof (SpSessionRegionRank));
 
   return raw;
 }
@@ -253,6 +255,7 @@ _sp_session_raw_free (SpSessionRaw *raw)
   g_clear_pointer (&raw->threads, g_hash_table_unref);
   g_clear_pointer (&raw->series, g_hash_table_unref);
   g_clear_pointer (&raw->file_ranks, g_hash_table_unref);
+  g_clear_pointer (&raw->region_ranks, g_array_unref);
   g_free (raw);
 }
 
@@ -387,6 +390,18 @@ _sp_session_raw_add_file_rank (SpSessionRaw *raw,
     g_hash_table_add (raw->file_ranks, GUINT_TO_POINTER (rank + 1));
 }
 
+/* A region the file has on a rank (a schema-1 region group, a columnar
+ * index row), whether or not it holds intervals. */
+void
+_sp_session_raw_add_region_rank (SpSessionRaw *raw,
+                                 guint         region,
+                                 guint         rank)
+{
+  SpSessionRegionRank pair = { region, rank };
+
+  g_array_append_val (raw->region_ranks, pair);
+}
+
 /* The model */
 
 static void
@@ -428,6 +443,7 @@ region_free (gpointer data)
   region_info_clear (&region->info);
   g_clear_pointer (&region->stats, sp_region_stats_unref);
   g_clear_pointer (&region->rank_stats, g_array_unref);
+  g_clear_pointer (&region->file_ranks, g_array_unref);
   g_free (region);
 }
 
@@ -853,6 +869,7 @@ model_build (SpSessionRaw          *raw,
       region->info = *info;
       memset (info, 0, sizeof *info);
       region->rank_stats = g_array_new (FALSE, FALSE, sizeof (RankStats));
+      region->file_ranks = g_array_new (FALSE, FALSE, sizeof (guint));
       g_array_set_clear_func (region->rank_stats, rank_stats_clear);
       g_ptr_array_add (model->regions, region);
       g_hash_table_insert (model->region_by_name, region->info.name, GUINT_TO_POINTER (i + 1));
@@ -1047,11 +1064,39 @@ model_build (SpSessionRaw          *raw,
       else
         region->stats = stats_for_series (group, n_group, scratch);
 
+      for (guint j = 0; j < region->rank_stats->len; j++)
+        g_array_append_val (region->file_ranks, g_array_index (region->rank_stats, RankStats, j).rank);
+
       i += n_group;
 
       done += sp_region_stats_get_count (region->stats);
       if (progress != NULL && total_events > 0)
         progress (0.9 + 0.1 * (double) done / (double) total_events, progress_data);
+    }
+
+  /* Regions the file has on ranks where they hold no intervals */
+  for (guint i = 0; i < raw->region_ranks->len; i++)
+    {
+      SpSessionRegionRank *pair = &g_array_index (raw->region_ranks, SpSessionRegionRank, i);
+
+      if (pair->region < n_regions)
+        {
+          Region *region = g_ptr_array_index (model->regions, region_map[pair->region]);
+
+          g_array_append_val (region->file_ranks, pair->rank);
+        }
+    }
+
+  for (guint r = 0; r < model->regions->len; r++)
+    {
+      GArray *ranks = ((Region *) g_ptr_array_index (model->regions, r))->file_ranks;
+      guint n = 0;
+
+      g_array_sort (ranks, compare_guint);
+      for (guint j = 0; j < ranks->len; j++)
+        if (n == 0 || g_array_index (ranks, guint, j) != g_array_index (ranks, guint, n - 1))
+          g_array_index (ranks, guint, n++) = g_array_index (ranks, guint, j);
+      g_array_set_size (ranks, n);
     }
 
   return model;
@@ -2145,6 +2190,39 @@ sp_session_get_region_stats_for_rank (SpSession *self,
   return _sp_region_stats_new_from_durations (NULL, 0, 0);
 }
 
+/**
+ * sp_session_get_region_file_ranks:
+ * @self: a loaded #SpSession
+ * @region: a region index
+ * @n_ranks: (out): the number of ranks
+ *
+ * Gets the ranks on which the file has @region, in ascending order: those
+ * where it has intervals and those where the file holds it without any
+ * (empty datasets of a schema-1 region group, or an index row without
+ * events). The Python scope-profiler package lists a region on such ranks
+ * too, with no calls.
+ *
+ * Returns: (transfer none) (array length=n_ranks): the ranks
+ *
+ * Since: 0.2
+ */
+const guint *
+sp_session_get_region_file_ranks (SpSession *self,
+                                  guint      region,
+                                  guint     *n_ranks)
+{
+  Region *r;
+
+  g_return_val_if_fail (n_ranks != NULL, NULL);
+  *n_ranks = 0;
+
+  GET_REGION (NULL);
+
+  *n_ranks = r->file_ranks->len;
+
+  return (const guint *) r->file_ranks->data;
+}
+
 static Series *
 find_series (Model  *model,
              guint   region,
@@ -2781,6 +2859,26 @@ sp_session_filter (SpSession          *self,
 
   filtered = sp_session_new ();
   filtered->path = g_strdup (self->path);
+  /* Regions and ranks without data stay what they were, where kept */
+  for (guint i = 0; i < model->regions->len; i++)
+    {
+      GArray *region_ranks = ((Region *) g_ptr_array_index (model->regions, i))->file_ranks;
+
+      if (region_map[i] == G_MAXUINT)
+        continue;
+
+      for (guint j = 0; j < region_ranks->len; j++)
+        {
+          guint rank = g_array_index (region_ranks, guint, j);
+          gboolean kept = n_ranks == 0;
+
+          for (guint k = 0; k < n_ranks && !kept; k++)
+            kept = ranks[k] == rank;
+          if (kept)
+            _sp_session_raw_add_region_rank (raw, region_map[i], rank);
+        }
+    }
+
   /* Ranks without data stay what they were, where they are kept */
   for (guint i = 0; i < model->n_file_ranks; i++)
     {

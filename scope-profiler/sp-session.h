@@ -135,6 +135,11 @@ SpRegionStats *sp_session_get_region_stats_for_rank
                                                   guint                 rank);
 
 SP_AVAILABLE_IN_ALL
+const guint   *sp_session_get_region_file_ranks  (SpSession            *self,
+                                                  guint                 region,
+                                                  guint                *n_ranks);
+
+SP_AVAILABLE_IN_ALL
 gboolean       sp_session_peek_intervals         (SpSession            *self,
                                                   guint                 region,
                                                   guint                 rank,

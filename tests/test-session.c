@@ -761,8 +761,11 @@ test_file_ranks (void)
   g_autoptr(SpSession) filtered = NULL;
   const gint64 starts[] = { 10, 20 };
   const gint64 ends[] = { 15, 30 };
+  g_autoptr(SpRegionStats) stats = NULL;
   const guint keep[] = { 3 };
+  const guint keep_0[] = { 0 };
   const guint *ranks;
+  guint region = 0;
   guint n = 0;
   hid_t lcpl, file, group;
 
@@ -775,7 +778,15 @@ test_file_ranks (void)
   write_i64 (group, "end_times", ends, 2);
   H5Gclose (group);
   H5Gclose (H5Gcreate2 (file, "rank3", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  H5Gclose (H5Gcreate2 (file, "rank0/regions", lcpl, H5P_DEFAULT, H5P_DEFAULT));
+  /* Rank 0 has "idle", with empty datasets; rank 1 calls it. */
+  group = H5Gcreate2 (file, "rank0/regions/idle", lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  write_i64 (group, "start_times", starts, 0);
+  write_i64 (group, "end_times", ends, 0);
+  H5Gclose (group);
+  group = H5Gcreate2 (file, "rank1/regions/idle", lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  write_i64 (group, "start_times", starts, 1);
+  write_i64 (group, "end_times", ends, 1);
+  H5Gclose (group);
   H5Gclose (H5Gcreate2 (file, "not-a-rank", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
   H5Fclose (file);
   H5Pclose (lcpl);
@@ -793,6 +804,19 @@ test_file_ranks (void)
   g_assert_cmpuint (ranks[1], ==, 1);
   g_assert_cmpuint (ranks[2], ==, 3);
 
+  /* A region on ranks where it has no intervals */
+  g_assert_true (sp_session_lookup_region (session, "idle", &region));
+  ranks = sp_session_get_region_file_ranks (session, region, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (ranks[0], ==, 0);
+  g_assert_cmpuint (ranks[1], ==, 1);
+  stats = sp_session_get_region_stats_for_rank (session, region, 0);
+  g_assert_cmpuint (sp_region_stats_get_count (stats), ==, 0);
+  g_assert_true (sp_session_lookup_region (session, "main", &region));
+  ranks = sp_session_get_region_file_ranks (session, region, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (ranks[0], ==, 1);
+
   /* A filter keeps the empty ranks it keeps */
   filtered = sp_session_filter (session, NULL, NULL, keep, G_N_ELEMENTS (keep), G_MININT64, G_MAXINT64);
   ranks = sp_session_get_file_ranks (filtered, &n);
@@ -800,6 +824,18 @@ test_file_ranks (void)
   g_assert_cmpuint (ranks[0], ==, 3);
   sp_session_get_ranks (filtered, &n);
   g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (sp_session_get_n_regions (filtered), ==, 2);
+  g_assert_true (sp_session_lookup_region (filtered, "idle", &region));
+  sp_session_get_region_file_ranks (filtered, region, &n);
+  g_assert_cmpuint (n, ==, 0);
+
+  /* ... and the regions' empty ranks */
+  g_clear_object (&filtered);
+  filtered = sp_session_filter (session, NULL, NULL, keep_0, G_N_ELEMENTS (keep_0), G_MININT64, G_MAXINT64);
+  g_assert_true (sp_session_lookup_region (filtered, "idle", &region));
+  ranks = sp_session_get_region_file_ranks (filtered, region, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (ranks[0], ==, 0);
 }
 
 /* Inputs that crashed, leaked or tripped UBSan inside the reader, kept in

@@ -758,6 +758,30 @@ rank_intervals (SpSession     *session,
   return TRUE;
 }
 
+PyDoc_STRVAR (session_region_file_ranks_doc,
+"region_file_ranks(region) -> tuple\n\n"
+"The ranks on which the file has a region, with intervals or without.");
+
+static PyObject *
+session_region_file_ranks (SessionObject *self,
+                           PyObject      *arg)
+{
+  const guint *ranks;
+  guint n_ranks = 0;
+  unsigned long region;
+
+  CHECK_LOADED (self);
+
+  region = PyLong_AsUnsignedLong (arg);
+  if (region == (unsigned long) -1 && PyErr_Occurred ())
+    return NULL;
+  if (!check_region (self, (guint) region))
+    return NULL;
+
+  ranks = sp_session_get_region_file_ranks (self->session, (guint) region, &n_ranks);
+  return ranks_to_tuple (ranks, n_ranks);
+}
+
 PyDoc_STRVAR (session_intervals_doc,
 "intervals(region, rank) -> (starts, ends)\n\n"
 "The intervals of a region on a rank (all its threads), sorted by start,\n"
@@ -995,6 +1019,7 @@ static PyMethodDef session_methods[] = {
   { "threads", (PyCFunction) session_threads, METH_O, session_threads_doc },
   { "region_names", (PyCFunction) session_region_names, METH_NOARGS, session_region_names_doc },
   { "region_ranks", (PyCFunction) session_region_ranks, METH_O, session_region_ranks_doc },
+  { "region_file_ranks", (PyCFunction) session_region_file_ranks, METH_O, session_region_file_ranks_doc },
   { "intervals", (PyCFunction) session_intervals, METH_VARARGS, session_intervals_doc },
   { "stats", (PyCFunction) (void (*) (void)) session_stats, METH_VARARGS | METH_KEYWORDS, session_stats_doc },
   { "lanes", (PyCFunction) (void (*) (void)) session_lanes, METH_VARARGS | METH_KEYWORDS, session_lanes_doc },

@@ -67,7 +67,8 @@ def _walk_regions(group, prefix, out, visited):
 
 def independent_read(path):
     """{name: {rank: (starts, ends)}}, each rank's intervals pooled over
-    threads and sorted by start, longest first for equal starts."""
+    threads and sorted by start, longest first for equal starts; a region
+    group (or index row) without intervals gives empty arrays."""
     pieces = {}
     with h5py.File(path, 'r') as f:
         schema = int(f.attrs.get('scope_profiler_schema', 1))
@@ -104,8 +105,7 @@ def independent_read(path):
         for rank, parts in ranks.items():
             s = np.concatenate([p[0] for p in parts])
             e = np.concatenate([p[1] for p in parts])
-            if s.size == 0:
-                continue
+            # a rank where the region has no calls still has it
             order = np.lexsort((-e, s))
             result.setdefault(name, {})[rank] = (s[order], e[order])
     return result
@@ -152,8 +152,7 @@ def assert_reader_matches(reader, path):
     expected = independent_read(path)
     regions = reader.get_regions()
     assert isinstance(regions, list)
-    with_calls = {r.name for r in regions if r.regions}
-    assert with_calls == set(expected)
+    assert {r.name for r in regions if r.regions} == set(expected)
 
     for region in regions:
         assert isinstance(region, MPIRegion)
@@ -163,20 +162,26 @@ def assert_reader_matches(reader, path):
         for rank, (s, e) in exp.items():
             assert region[rank] is region.regions[rank]
             assert_region_matches(region[rank], s, e)
-        if not exp:
-            continue
-        # {rank: ns} and the overall values
+        # {rank: ns} (0.0 on a rank without calls) and the overall values
         avg = region.average_durations()
         assert set(avg) == set(exp)
         for rank, (s, e) in exp.items():
             d = (e - s).astype(np.float64)
-            assert avg[rank] == pytest.approx(d.mean(), rel=1e-12)
-            assert region.min_durations()[rank] == float(d.min())
-            assert region.max_durations()[rank] == float(d.max())
+            assert avg[rank] == (pytest.approx(d.mean(), rel=1e-12) if d.size else 0.0)
+            assert region.min_durations()[rank] == (float(d.min()) if d.size else 0.0)
+            assert region.max_durations()[rank] == (float(d.max()) if d.size else 0.0)
+        if not exp:
+            continue
         all_d = np.concatenate([(e - s) for s, e in exp.values()]).astype(np.float64)
-        assert region.min_duration == float(all_d.min())
-        assert region.max_duration == float(all_d.max())
-        assert region.first_start_time == min(float(s[0]) for s, _ in exp.values()) / NS
+        with_calls = [s for s, _ in exp.values() if s.size]
+        if with_calls:
+            assert region.max_duration == float(all_d.max())
+            assert region.first_start_time == min(float(s[0]) for s in with_calls) / NS
+        else:
+            assert region.first_start_time == 0.0
+        # as the package: the minimum over the ranks' Regions (0.0 for a
+        # rank without calls)
+        assert region.min_duration == min(region.min_durations().values())
         # pooled statistics, from the library
         pooled = region._statistics()
         ref = np_stats(np.concatenate([s for s, _ in exp.values()]),
@@ -188,9 +193,8 @@ def assert_reader_matches(reader, path):
     # sorted by earliest start
     firsts = [r.first_start_time for r in regions]
     assert firsts == sorted(firsts)
-    if expected:
-        assert reader.minimum_start_time == min(float(s[0]) for ranks in expected.values()
-                                                for s, _ in ranks.values()) / NS
+    firsts = [float(s[0]) for ranks in expected.values() for s, _ in ranks.values() if s.size]
+    assert reader.minimum_start_time == (min(firsts) / NS if firsts else 0.0)
 
 
 # --- recorded here --------------------------------------------------------------
@@ -369,6 +373,46 @@ def test_num_ranks_counts_rank_groups_without_regions(tmp_path):
     reader = ProfilingH5Reader(path)
     assert reader.num_ranks == 5
     assert_reader_matches(reader, path)
+
+
+def test_region_on_a_rank_without_calls(tmp_path):
+    """As the package reads empty datasets: the region is on that rank with
+    no calls (statistics 0.0); it does not move first starts to 0."""
+    from scope_profiler.h5reader import ProfilingH5Reader
+
+    path = tmp_path / 'idle.h5'
+    with h5py.File(path, 'w') as f:
+        for rank, (s, e) in ((0, ([], [])), (1, ([700, 900], [800, 1000]))):
+            g = f.require_group('rank%d/regions/idle' % rank)
+            g['start_times'] = np.array(s, dtype=np.int64)
+            g['end_times'] = np.array(e, dtype=np.int64)
+        g = f.require_group('rank1/regions/never')
+        g['start_times'] = np.array([], dtype=np.int64)
+        g['end_times'] = np.array([], dtype=np.int64)
+        g = f.require_group('rank0/regions/work')
+        g['start_times'] = np.array([500], dtype=np.int64)
+        g['end_times'] = np.array([650], dtype=np.int64)
+
+    reader = ProfilingH5Reader(path)
+    assert_reader_matches(reader, path)
+    idle = reader.get_region('idle')
+    assert sorted(idle.regions) == [0, 1]
+    empty = idle[0]
+    assert empty.num_calls == 0
+    assert empty.start_times.dtype == np.int64 and empty.start_times.size == 0
+    assert empty.first_start_time == 0.0
+    assert empty.get_summary() == {'num_calls': 0, 'total_duration': 0.0, 'average_duration': 0.0,
+                                   'min_duration': 0.0, 'max_duration': 0.0, 'std_duration': 0.0}
+    assert idle.average_durations() == {0: 0.0, 1: 100.0}
+    assert idle.first_start_time == 700 / NS
+    assert idle._statistics()['count'] == 2
+    assert idle._statistics([0])['count'] == 0
+    never = reader.get_region('never')
+    assert sorted(never.regions) == [1]
+    assert never[1].num_calls == 0
+    assert never.first_start_time == 0.0
+    assert reader.minimum_start_time == 500 / NS
+    assert [r.name for r in reader.get_regions()] == ['never', 'work', 'idle']
 
 
 def test_statistics_over_ranks(tmp_path):

@@ -72,11 +72,13 @@ class ProfilingH5Reader:
         self._ranks = session.file_ranks()
         self._region_names = session.region_names()
 
-        # Name order, like HDF5's; get_regions() sorts by first start.
+        # Name order, like HDF5's; get_regions() sorts by first start. A
+        # region is on every rank the file has it on, also those where it
+        # has no calls (as the package reads empty datasets).
         self._regions = {}
         for index, name in enumerate(self._region_names):
             self._regions[name] = MPIRegion._from_session(session, name, index,
-                                                          session.region_ranks(index))
+                                                          session.region_file_ranks(index))
 
         if verbose:
             print('Read %s: %d rank(s), %d region(s)'
@@ -99,8 +101,9 @@ class ProfilingH5Reader:
 
     @property
     def minimum_start_time(self):
-        """The earliest start of any region, in seconds."""
-        starts = [region.first_start_time for region in self._regions.values() if region.regions]
+        """The earliest start of any call, in seconds (0.0 without calls)."""
+        starts = [region.first_start_time for region in self._regions.values()
+                  if any(r.num_calls > 0 for r in region.regions.values())]
         return min(starts) if starts else 0.0
 
     def get_region(self, region_name):

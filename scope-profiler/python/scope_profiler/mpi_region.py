@@ -83,11 +83,11 @@ class MPIRegion:
 
     @property
     def first_start_time(self):
-        """The earliest start over all ranks, seconds (0.0 if the region
-        has no calls)."""
-        if not self._regions:
-            return 0.0
-        return min(region.first_start_time for region in self._regions.values())
+        """The earliest start over all ranks, seconds; ranks where the
+        region has no calls do not count (0.0 if it has none at all)."""
+        starts = [region.first_start_time for region in self._regions.values()
+                  if region.num_calls > 0]
+        return min(starts) if starts else 0.0
 
     def _statistics(self, ranks=None):
         """Duration statistics pooled over ``ranks`` (``None``: every rank
