@@ -806,3 +806,68 @@ def test_scaling(cli, tmp_path):
     # Time on the slowest rank, speedup over one rank, efficiency.
     assert lines[2].split() == ["solve", "100", "60", "1.67x", "83%", "30", "3.33x", "83%"]
     assert_clean_failure(cli("scaling", tmp_path / "one.h5"), "scaling")
+
+
+# --------------------------------------------------------------------------
+# run and pproc: the Python package's commands, run by the same command
+
+
+PYTHON_COMMANDS = ["run", "pproc"]
+
+
+def test_python_commands_listed_and_their_help(cli):
+    top = cli("--help", check=0)
+    for command in PYTHON_COMMANDS:
+        assert "  %s " % command in top.stdout
+        proc = cli(command, "--help", check=0)
+        assert "usage: scope-profiler %s" % command in proc.stdout
+        # "help COMMAND" is "COMMAND --help" here too.
+        assert cli("help", command, check=0).stdout == proc.stdout
+    assert "--buffer-limit" in cli("run", "--help").stdout
+    assert "--export-data" in cli("pproc", "--help").stdout
+
+
+def test_run_dispatch_exit_status_and_session(cli, tmp_path):
+    script = tmp_path / "app.py"
+    script.write_text(textwrap.dedent("""\
+        import sys
+
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+        fib(8)
+        print("ARGS", sys.argv[1:])
+        sys.exit(int(sys.argv[1]))
+        """))
+    proc = cli("run", "-q", "-o", tmp_path / "run.h5", script, "3", "--flag", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert "ARGS ['3', '--flag']" in proc.stdout
+    with h5py.File(tmp_path / "run.h5", "r") as f:
+        names = {name_of(k, g): len(g["start_times"]) for k, g in f["rank0/regions"].items()}
+    assert names["__main__.fib"] == 67
+    assert names["app.py"] == 1
+
+    assert cli("run", "-q", script, "0", cwd=tmp_path).returncode == 0
+
+    # The Python package's own errors and statuses, unchanged.
+    missing = cli("run", tmp_path / "missing.py", cwd=tmp_path)
+    assert missing.returncode == 1
+    assert "scope-profiler run: can't open file" in missing.stderr
+    assert cli("run", cwd=tmp_path).returncode == 2
+    assert cli("pproc", cwd=tmp_path).returncode == 2
+
+
+def test_pproc_dispatch(cli, sim, tmp_path):
+    out = tmp_path / "out"
+    proc = cli("pproc", sim, "-o", out, "--skip-plot-images", "--export-data", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    stats = json.loads((out / "region_statistics.json").read_text())
+    assert stats["files"][0]["file_path"] == os.path.abspath(sim)
+
+
+def test_run_uses_python_set_by_environment(cli, tmp_path):
+    # SCOPE_PROFILER_PYTHON names the interpreter; a missing one is a clean failure.
+    proc = subprocess.run([cli.path, "run", "x.py"], capture_output=True, text=True,
+                          env={**os.environ, "SCOPE_PROFILER_PYTHON": str(tmp_path / "nopython")},
+                          timeout=60)
+    assert_clean_failure(proc, "run")
