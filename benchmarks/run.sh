@@ -71,6 +71,7 @@ run "C hot path (target 1)" "$build/benchmarks/bench-hot-path" $quick
 python_args="$quick"
 [ -n "$reference" ] && python_args="$python_args --reference $reference"
 run "Python (target 2)" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-python.py" $python_args
+run "Python recursive profiling and run (issue 14)" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-run.py" $python_args
 
 if command -v gjs > /dev/null; then
     run "gjs (target 3)" meson devenv -C "$build" gjs -m "$src/benchmarks/bench-gjs.js" $quick
