@@ -687,3 +687,27 @@ def test_plotly_backend_needs_plotly(four, tmp_path):
     ps.plot_gantt(reader, data_filepath=str(tmp_path / 'g.csv'), backend='plotly',
                   verbose=False)
     assert (tmp_path / 'g.csv').exists()
+
+
+SHOW = r'''
+import sys
+from scope_profiler.h5reader import ProfilingH5Reader
+from scope_profiler import plotting_scripts as ps
+reader = ProfilingH5Reader(sys.argv[1])
+ps.plot_gantt(reader, show=True, filepath=sys.argv[2], verbose=False)
+ps.plot_flame(reader, show=True, verbose=False)
+assert ps.plot_durations(reader, show=True, metrics=['avg', 'max'], verbose=False) == []
+import matplotlib.pyplot as plt
+print(plt.get_backend().lower(), len(plt.get_fignums()))
+'''
+
+
+def test_show_uses_pyplot_and_closes_its_figures(four, tmp_path):
+    # MPLBACKEND=Agg: plt.show() returns at once, as a window would when closed.
+    env = dict(os.environ, MPLBACKEND='Agg')
+    png = tmp_path / 'g.png'
+    result = subprocess.run([sys.executable, '-W', 'ignore', '-c', SHOW, four, str(png)],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ['agg', '0']
+    assert_png(png)

@@ -419,3 +419,12 @@ def test_session_with_a_slash_name_from_profile_manager(tmp_path, capsys):
     assert stats['files'][0]['region_statistics']['io/write']['count'] == 2
     assert sorted(os.listdir(out)) == ['durations_data.csv', 'flame_data.csv',
                                        'gantt_data.csv', 'region_statistics.json']
+
+
+def test_show_with_output_saves_without_listing(runs, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv('MPLBACKEND', 'Agg')     # plt.show() returns at once
+    out = tmp_path / 'o'
+    run([runs['r4'], '-o', out, '--show', '-m', 'total'])
+    assert 'Outputs saved to:' not in capsys.readouterr().out
+    assert sorted(os.listdir(out)) == ['durations_plot.png', 'flame_plot.png', 'gantt_plot.png',
+                                       'region_statistics.json']
