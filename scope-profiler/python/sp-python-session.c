@@ -14,6 +14,7 @@
  * that come from no session. */
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -156,7 +157,8 @@ array_take (gpointer    data,
             gsize       itemsize,
             const char *format)
 {
-  return array_new (data, n, itemsize, format, data, g_free);
+  /* new_copy () memory: malloc () or posix_memalign () */
+  return array_new (data, n, itemsize, format, data, free);
 }
 
 /* Statistics as a dict: count (int); total, mean, min, max, std, median,
@@ -632,6 +634,40 @@ typedef struct
   gsize         at;
 } Run;
 
+/* Two runs, the common case (a main thread and a worker): without
+ * branches on the data, which alternate unpredictably between threads. */
+static void
+merge_two_runs (Run    *a,
+                Run    *b,
+                gint64 *starts,
+                gint64 *ends)
+{
+  gsize i = 0;
+  gsize j = 0;
+  gsize k = 0;
+
+  while (i < a->n && j < b->n)
+    {
+      gint64 as = a->starts[i];
+      gint64 ae = a->ends[i];
+      gint64 bs = b->starts[j];
+      gint64 be = b->ends[j];
+      gboolean take_b = (bs < as) | ((bs == as) & (be > ae));
+
+      starts[k] = take_b ? bs : as;
+      ends[k] = take_b ? be : ae;
+      j += take_b;
+      i += !take_b;
+      k++;
+    }
+
+  memcpy (starts + k, a->starts + i, (a->n - i) * sizeof (gint64));
+  memcpy (ends + k, a->ends + i, (a->n - i) * sizeof (gint64));
+  k += a->n - i;
+  memcpy (starts + k, b->starts + j, (b->n - j) * sizeof (gint64));
+  memcpy (ends + k, b->ends + j, (b->n - j) * sizeof (gint64));
+}
+
 /* Merges sorted runs by start, longest first for equal starts: the order
  * of sp_session_peek_intervals() within one thread. */
 static void
@@ -641,6 +677,12 @@ merge_runs (Run    *runs,
             gint64 *ends)
 {
   gsize k = 0;
+
+  if (n_runs == 2)
+    {
+      merge_two_runs (&runs[0], &runs[1], starts, ends);
+      return;
+    }
 
   for (;;)
     {
@@ -674,21 +716,23 @@ merge_runs (Run    *runs,
 static gint64 *
 new_copy (gsize n)
 {
-  gint64 *data = g_try_new (gint64, MAX (n, 1));
+  gsize size = MAX (n, 1) * sizeof (gint64);
+  void *data = NULL;
 
 #ifdef MADV_HUGEPAGE
-  if (data != NULL)
-    {
-      const guintptr huge = 2 * 1024 * 1024;
-      guintptr begin = ((guintptr) data + huge - 1) & ~(huge - 1);
-      guintptr end = ((guintptr) data + n * sizeof (gint64)) & ~(huge - 1);
+  const gsize huge = 2 * 1024 * 1024;
 
-      if (end > begin)
-        madvise ((void *) begin, end - begin, MADV_HUGEPAGE);
+  if (size >= huge)
+    {
+      /* Aligned, so that every page of it can be a huge one. */
+      if (posix_memalign (&data, huge, (size + huge - 1) & ~(huge - 1)) != 0)
+        return NULL;
+      madvise (data, (size + huge - 1) & ~(huge - 1), MADV_HUGEPAGE);
+      return data;
     }
 #endif
 
-  return data;
+  return malloc (size);
 }
 
 /* The intervals of @region on @rank, over all its threads. With one
@@ -744,8 +788,8 @@ rank_intervals (SpSession     *session,
   e = new_copy (total);
   if (s == NULL || e == NULL)
     {
-      g_free (s);
-      g_free (e);
+      free (s);
+      free (e);
       return FALSE;
     }
 
