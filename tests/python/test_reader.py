@@ -264,6 +264,34 @@ def test_recorded_metadata(recorded):
     assert 'hostname' in reader.metadata
 
 
+@pytest.mark.parametrize('n_threads', [2, 3, 5])
+def test_threads_of_a_rank_merged_by_start(tmp_path, n_threads):
+    """Our layout: one region group with a thread_ids column. The rank's
+    Region has every thread's calls sorted by start, the longer first for
+    equal starts (ties between threads included)."""
+    from scope_profiler.h5reader import ProfilingH5Reader
+
+    rng = np.random.default_rng(n_threads)
+    n = 4000
+    starts = np.sort(rng.integers(0, 50_000, n)).astype(np.int64)  # many ties
+    ends = starts + rng.integers(0, 30, n)
+    threads = rng.integers(0, n_threads, n).astype(np.int64)
+    path = tmp_path / 'threads.h5'
+    with h5py.File(path, 'w') as f:
+        f.attrs['scope_profiler_schema'] = np.int64(1)
+        g = f.create_group('rank0/regions/work')
+        g.attrs['name'] = 'work'
+        order = np.argsort(threads, kind='stable')  # stored thread by thread
+        g['start_times'] = starts[order]
+        g['end_times'] = ends[order]
+        g['thread_ids'] = threads[order]
+    region = ProfilingH5Reader(path).get_region('work')[0]
+    expected = np.lexsort((-ends, starts))
+    np.testing.assert_array_equal(region.start_times, starts[expected])
+    np.testing.assert_array_equal(region.end_times, ends[expected])
+    assert_region_matches(region, starts[expected], ends[expected])
+
+
 def test_arrays_are_views_that_outlive_the_reader(recorded):
     from scope_profiler.h5reader import ProfilingH5Reader
 
