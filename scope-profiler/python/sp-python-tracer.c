@@ -84,6 +84,7 @@ typedef struct
   Py_tracefunc   prev_func;
   PyObject      *prev_obj;
   GArray        *stack;      /* OpenCall */
+  guint          capacity;   /* elements allocated in stack */
   gboolean       active;
 } Activation;
 
@@ -245,6 +246,21 @@ tracer_lookup (Tracer        *self,
 
 /* The hook */
 
+static G_GNUC_NO_INLINE void
+activation_push_slow (Activation    *self,
+                      const OpenCall *call)
+{
+  guint len;
+
+  g_array_append_val (self->stack, *call);
+  len = self->stack->len;
+  /* Grow the allocation, then put the length back: the fast path writes
+   * below capacity without calling GArray. */
+  self->capacity = MAX (self->capacity * 2, len);
+  g_array_set_size (self->stack, self->capacity);
+  g_array_set_size (self->stack, len);
+}
+
 static int
 tracer_hook (PyObject      *object,
              PyFrameObject *frame,
@@ -267,7 +283,10 @@ tracer_hook (PyObject      *object,
 
       call.frame = frame;
       call.region = entry->sp_region;
-      g_array_append_val (self->stack, call);
+      if (G_LIKELY (self->stack->len < self->capacity))
+        g_array_index (self->stack, OpenCall, self->stack->len++) = call;
+      else
+        activation_push_slow (self, &call);
       sp_region_enter (call.region);
     }
   else if (what == PyTrace_RETURN)
@@ -395,6 +414,7 @@ tracer_activate (PyObject *object,
   activation->prev_func = tstate->c_profilefunc;
   activation->prev_obj = Py_XNewRef (tstate->c_profileobj);
   activation->stack = g_array_sized_new (FALSE, FALSE, sizeof (OpenCall), 64);
+  activation->capacity = 64;
   activation->active = TRUE;
   PyObject_GC_Track (activation);
 

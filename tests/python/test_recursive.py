@@ -265,3 +265,26 @@ def test_tracer_arguments_are_checked():
         _native.Tracer(42)
     with pytest.raises(TypeError):
         _native.Tracer(print, 42)
+
+
+def deep(n):
+    return 0 if n == 0 else 1 + deep(n - 1)
+
+
+def test_deep_recursion_nests_and_balances(session, regions_in):
+    @ProfileManager.profile('entry')
+    def entry():
+        # Deeper than the tracer's first stack allocation, twice.
+        return deep(500) + deep(200)
+
+    assert entry() == 700
+    ProfileManager.finalize()
+    regions = regions_in(session)
+    starts = regions[MOD + '.deep']['start_times']
+    ends = regions[MOD + '.deep']['end_times']
+    assert len(starts) == 501 + 201
+    assert (ends >= starts).all()
+    # Nested: the outermost call spans every other one.
+    order = starts.argsort(kind='stable')
+    outer_end = ends[order[0]]
+    assert (ends[order[:501]] <= outer_end).all()
