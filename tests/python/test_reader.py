@@ -712,3 +712,17 @@ def test_import_scope_profiler_without_numpy():
                             env=os.environ.copy())
     assert result.returncode == 0, result.stderr
     assert 'reader needs numpy' in result.stdout
+
+
+def test_reader_needs_neither_gi_nor_h5py(tmp_path):
+    path = tmp_path / 'four.h5'
+    write_four_ranks(path)
+    code = ('import sys\n'
+            'sys.modules["gi"] = None\n'
+            'sys.modules["h5py"] = None\n'
+            'from scope_profiler.h5reader import ProfilingH5Reader\n'
+            'r = ProfilingH5Reader(sys.argv[1])\n'
+            'print(r.num_ranks, [x.name for x in r.get_regions()], r.get_region("compute")[2].num_calls)\n')
+    result = subprocess.run([sys.executable, '-c', code, str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split('\n')[0] == "5 ['setup', 'compute', 'deep/er/name', 'late', 'only2'] 50"
