@@ -253,3 +253,34 @@ def test_run_script_api(app, tmp_path, regions_in, capsys):
 def test_run_script_missing_file():
     with pytest.raises(FileNotFoundError):
         ProfileManager.run_script(os.path.join('no', 'such.py'))
+
+
+def test_run_threads_record_through_decorated_functions(tmp_path, regions_in):
+    # run sets up recursive mode: a decorated function called on another
+    # thread records what it calls there; undecorated threads do not.
+    script = tmp_path / 'threads.py'
+    script.write_text(textwrap.dedent('''\
+        import threading
+        from scope_profiler import ProfileManager
+
+        def leaf():
+            return 1
+
+        @ProfileManager.profile("worker")
+        def worker():
+            leaf()
+
+        def bare():
+            leaf()
+
+        for target in (worker, bare):
+            t = threading.Thread(target=target)
+            t.start()
+            t.join()
+        '''))
+    proc = run_cli('run', '-q', script, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    got = counts(tmp_path / 'profiling_data.h5', regions_in)
+    assert got['worker'] == 1
+    assert got['__main__.leaf'] == 1
+    assert '__main__.bare' not in got

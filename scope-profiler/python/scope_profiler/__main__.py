@@ -71,10 +71,12 @@ def _run(options):
 
 
 def _setup(manager_cls, options):
-    """setup() as the Python package's run does it: time trace, flush to
-    disk, the buffer limit and output file given. The calls are recorded by
-    run's own tracer, so the recursive mode of decorators stays off."""
-    manager_cls.setup(time_trace=True, flush_to_disk=True,
+    """setup() as the Python package's run does it: recursive mode, time
+    trace, flush to disk, the buffer limit and output file given. The
+    script's calls are recorded by run's own tracer; recursive mode also
+    makes the script's decorated functions record what they call on other
+    threads."""
+    manager_cls.setup(recursive_profile=True, time_trace=True, flush_to_disk=True,
                       buffer_limit=options.buffer_limit,
                       file_path=options.outfile)
 
