@@ -28,6 +28,22 @@
  *   activation.deactivate()
  *       Puts the previous profiler back and closes the calls still open.
  *
+ *   current_activation()
+ *       The activation installed on this thread, or None.
+ *
+ *   set_recursive_hook(hook)
+ *       setup(recursive_profile=True): while a hook is set, a decorated
+ *       function (ProfiledFunction) called on a thread where no tracer is
+ *       active is called as hook(function, *args, **kwargs), which activates
+ *       the tracer around it (sp_py_tracer_call_outermost()); otherwise the
+ *       check costs ProfiledFunction one load.
+ *
+ * Cost (callgrind, Python 3.11, an empty function called in a loop): 1 310
+ * instructions per recorded call, of which about 330 are this hook with the
+ * library's enter and exit; the rest is the interpreter's own tracing
+ * (frame objects, line numbers, unspecialized bytecode), which cProfile
+ * pays too (1 434 per call).
+ *
  * Per event, the hook does:
  *
  *   call      a lookup of the frame's code object in a pointer-keyed hash
