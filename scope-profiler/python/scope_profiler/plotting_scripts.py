@@ -29,6 +29,7 @@ import csv
 import json
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -140,15 +141,23 @@ class _Canvas:
 
     def hbars(self, row, y, starts, widths, colors, labels=None, height=0.8,
               edgecolor='black', alpha=0.8):
-        """Bars from starts to starts + widths on lane(s) y (scalar or array)."""
+        """Bars from starts to starts + widths on lane(s) y (scalar or
+        array), coloured colors (a colour, or a palette and an index array
+        into it); labels: the bars' name, or one per palette colour."""
         starts = np.asarray(starts, dtype=float)
         widths = np.asarray(widths, dtype=float)
         if not starts.size:
             return
+        if isinstance(colors, str):
+            palette, color_index = [colors], np.zeros(starts.size, dtype=np.intp)
+            names = [labels] * starts.size if isinstance(labels, str) else None
+        else:
+            palette, color_index = colors
+            names = None if labels is None else [labels[i] for i in color_index.tolist()]
         if self.backend == 'plotly':
             ys = np.broadcast_to(np.asarray(y), starts.shape)
-            colors = [colors] * starts.size if isinstance(colors, str) else list(colors)
-            labels = labels or ([''] * starts.size)
+            colors = [palette[i] for i in color_index.tolist()]
+            labels = names or ([''] * starts.size)
             self.fig.add_trace(self._go.Bar(
                 base=starts, x=widths, y=ys, orientation='h', width=height,
                 marker=dict(color=colors, line=dict(color=edgecolor, width=0.5)),
@@ -159,10 +168,6 @@ class _Canvas:
         from matplotlib.path import Path
 
         ys = np.broadcast_to(np.asarray(y, dtype=float), starts.shape)
-        if isinstance(colors, str):
-            palette, color_index = [colors], np.zeros(starts.size, dtype=np.intp)
-        else:
-            palette, color_index = np.unique(np.asarray(colors, dtype=str), return_inverse=True)
         # One compound path per (lane, colour), its vertices computed by
         # numpy: an artist or a Path per bar is far too slow for 10^5 calls.
         lanes, lane_index = np.unique(ys, return_inverse=True)
@@ -272,10 +277,13 @@ class _Canvas:
             if self.show:
                 self.fig.show()
             return
-        try:
-            self.fig.tight_layout()
-        except (ValueError, RuntimeError):
-            pass
+        # Very many lanes may not fit; the figure is still worth having.
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)
+            try:
+                self.fig.tight_layout()
+            except (ValueError, RuntimeError):
+                pass
         if filepath:
             _make_parent(filepath)
             self.fig.savefig(filepath, dpi=_DPI)
@@ -317,11 +325,37 @@ def _write_csv(filepath, header, rows):
         writer.writerows(rows)
 
 
+class _Items:
+    """A JSON list written item by item (one call per item, not a list
+    of them all in memory)."""
+
+    def __init__(self, iterable):
+        self.iterable = iterable
+
+
 def _write_json(filepath, payload):
+    """payload as ``json.dump(payload, indent=2)`` writes it, and a newline;
+    values that are :class:`_Items` are streamed."""
     _make_parent(filepath)
     with open(filepath, 'w', encoding='utf-8') as f:
-        json.dump(payload, f, indent=2)
-        f.write('\n')
+        if not any(isinstance(value, _Items) for value in payload.values()):
+            json.dump(payload, f, indent=2)
+            f.write('\n')
+            return
+        f.write('{')
+        for n, (key, value) in enumerate(payload.items()):
+            f.write(',\n  ' if n else '\n  ')
+            f.write(json.dumps(key) + ': ')
+            if isinstance(value, _Items):
+                count = 0
+                for item in value.iterable:
+                    f.write(',\n    ' if count else '[\n    ')
+                    f.write(json.dumps(item, indent=2).replace('\n', '\n    '))
+                    count += 1
+                f.write('\n  ]' if count else '[]')
+            else:
+                f.write(json.dumps(value, indent=2).replace('\n', '\n  '))
+        f.write('\n}\n')
 
 
 def _as_readers(profiling_data):
@@ -541,12 +575,12 @@ def plot_gantt(profiling_data, ranks=None, include=None, exclude=None, filepath=
     labels = _file_labels(readers)
     if data_filepath:
         if data_format == 'json':
-            intervals = [
+            intervals = _Items(
                 {'file': label, 'rank': int(rank), 'region': region.name,
-                 'start_seconds': float(start), 'end_seconds': float(end)}
+                 'start_seconds': start, 'end_seconds': end}
                 for label, (_, _, _, lanes) in zip(labels, prepared)
                 for region, rank, starts, ends in lanes
-                for start, end in zip(starts.tolist(), ends.tolist())]
+                for start, end in zip(starts.tolist(), ends.tolist()))
             _write_json(data_filepath, {'intervals': intervals,
                                         'colors': {n: colors[n] for n in
                                                    dict.fromkeys(r.name for _, regs, _, _ in prepared
@@ -574,7 +608,8 @@ def plot_gantt(profiling_data, ranks=None, include=None, exclude=None, filepath=
     canvas = _Canvas(backend, len(prepared), sum(heights), show=show, title=title)
     for row, (label, (_, _, _, lanes)) in enumerate(zip(labels, prepared)):
         for y, (region, rank, starts, ends) in enumerate(lanes):
-            canvas.hbars(row, y, starts, ends - starts, region.color, height=0.9)
+            canvas.hbars(row, y, starts, ends - starts, region.color, labels=region.name,
+                         height=0.9)
         canvas.axis(row, xlabel='Time (seconds)',
                     title=label if len(prepared) > 1 else None,
                     yticks=list(range(len(lanes))),
@@ -589,6 +624,56 @@ def plot_gantt(profiling_data, ranks=None, include=None, exclude=None, filepath=
 # Flame
 
 
+class _CallStack:
+    """The calls of some regions on one rank, nested: numpy arrays in
+    (start, -end) order. ``owner`` indexes ``regions``; ``parent`` is -1
+    for a top-level call."""
+
+    def __init__(self, regions, rank):
+        self.regions = []
+        starts = []
+        ends = []
+        owner = []
+        for region in regions:
+            data = region.regions.get(rank)
+            if data is None or not len(data.start_times):
+                continue
+            starts.append(np.asarray(data.start_times, dtype=np.int64))
+            ends.append(np.asarray(data.end_times, dtype=np.int64))
+            owner.append(np.full(len(data.start_times), len(self.regions), dtype=np.intp))
+            self.regions.append(region)
+        if not starts:
+            starts = ends = [np.empty(0, dtype=np.int64)]
+            owner = [np.empty(0, dtype=np.intp)]
+        starts = np.concatenate(starts)
+        ends = np.concatenate(ends)
+        order = np.lexsort((-ends, starts))
+        self.starts = starts[order]
+        self.ends = ends[order]
+        self.owner = np.concatenate(owner)[order]
+
+        # The nesting is a stack walk, sequential by nature; on the file's
+        # integer nanoseconds.
+        depth = [0] * len(order)
+        parent = [-1] * len(order)
+        stack = []
+        stack_ends = []
+        for i, (start, end) in enumerate(zip(self.starts.tolist(), self.ends.tolist())):
+            while stack_ends and stack_ends[-1] <= start:
+                stack.pop()
+                stack_ends.pop()
+            depth[i] = len(stack)
+            if stack:
+                parent[i] = stack[-1]
+            stack.append(i)
+            stack_ends.append(end)
+        self.depth = np.array(depth, dtype=np.intp)
+        self.parent = np.array(parent, dtype=np.intp)
+
+    def __len__(self):
+        return len(self.starts)
+
+
 def _build_call_stack_intervals(regions, rank):
     """The calls of regions on rank with their nesting.
 
@@ -597,51 +682,14 @@ def _build_call_stack_intervals(regions, rank):
     list, or None), sorted by (start, -end). A call is nested in the
     innermost open call whose end is after its start.
     """
-    names = []
-    colors = []
-    starts = []
-    ends = []
-    owner = []
-    for index, region in enumerate(regions):
-        data = region.regions.get(rank)
-        if data is None or not len(data.start_times):
-            continue
-        names.append(region.name)
-        colors.append(region.color)
-        starts.append(np.asarray(data.start_times, dtype=np.int64))
-        ends.append(np.asarray(data.end_times, dtype=np.int64))
-        owner.append(np.full(len(data.start_times), len(names) - 1, dtype=np.intp))
-    if not starts:
-        return []
-    starts = np.concatenate(starts)
-    ends = np.concatenate(ends)
-    owner = np.concatenate(owner)
-    order = np.lexsort((-ends, starts))
-    starts = starts[order]
-    ends = ends[order]
-    owner = owner[order]
-
-    # The nesting is a stack walk (sequential by nature); on integers, in
-    # the nanoseconds of the file.
-    depth = [0] * len(order)
-    parent = [None] * len(order)
-    stack = []
-    stack_ends = []
-    for i, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
-        while stack_ends and stack_ends[-1] <= start:
-            stack.pop()
-            stack_ends.pop()
-        depth[i] = len(stack)
-        if stack:
-            parent[i] = stack[-1]
-        stack.append(i)
-        stack_ends.append(end)
-
-    start_s = _seconds(starts).tolist()
-    end_s = _seconds(ends).tolist()
+    stack = _CallStack(regions, rank)
+    names = [region.name for region in stack.regions]
+    colors = [region.color for region in stack.regions]
     return [{'name': names[o], 'start': s, 'end': e, 'color': colors[o], 'depth': d,
-             'parent': p}
-            for o, s, e, d, p in zip(owner.tolist(), start_s, end_s, depth, parent)]
+             'parent': None if p < 0 else p}
+            for o, s, e, d, p in zip(stack.owner.tolist(), _seconds(stack.starts).tolist(),
+                                     _seconds(stack.ends).tolist(), stack.depth.tolist(),
+                                     stack.parent.tolist())]
 
 
 def plot_flame(profiling_data, ranks=None, include=None, exclude=None, filepath=None,
@@ -678,24 +726,29 @@ def plot_flame(profiling_data, ranks=None, include=None, exclude=None, filepath=
         for rank in selected:
             if rank < 0 or rank >= reader.num_ranks:
                 raise ValueError('Invalid rank requested: %d' % rank)
-            calls = _build_call_stack_intervals(regions, rank)
-            if calls:
-                prepared.append((label, rank, calls))
+            stack = _CallStack(regions, rank)
+            if len(stack):
+                prepared.append((label, rank, stack))
     if not prepared:
         raise ValueError('No calls recorded for the requested ranks.')
 
     if data_filepath:
-        records = [(label, int(rank), call['name'], call['depth'], call['start'], call['end'])
-                   for label, rank, calls in prepared for call in calls]
+        def records():
+            for label, rank, stack in prepared:
+                names = [region.name for region in stack.regions]
+                for o, d, s, e in zip(stack.owner.tolist(), stack.depth.tolist(),
+                                      _seconds(stack.starts).tolist(),
+                                      _seconds(stack.ends).tolist()):
+                    yield (label, int(rank), names[o], d, s, e)
+
+        header = ('file', 'rank', 'region', 'depth', 'start_seconds', 'end_seconds')
         if data_format == 'json':
-            keys = ('file', 'rank', 'region', 'depth', 'start_seconds', 'end_seconds')
-            used = dict.fromkeys(call['name'] for _, _, calls in prepared for call in calls)
-            _write_json(data_filepath, {'calls': [dict(zip(keys, r)) for r in records],
+            used = dict.fromkeys(region.name for _, _, stack in prepared
+                                 for region in stack.regions)
+            _write_json(data_filepath, {'calls': _Items(dict(zip(header, r)) for r in records()),
                                         'colors': {n: colors[n] for n in used}})
         else:
-            _write_csv(data_filepath,
-                       ['file', 'rank', 'region', 'depth', 'start_seconds', 'end_seconds'],
-                       records)
+            _write_csv(data_filepath, header, records())
 
     if verbose:
         print('Plotting flame graph for: %s'
@@ -704,24 +757,23 @@ def plot_flame(profiling_data, ranks=None, include=None, exclude=None, filepath=
     if not filepath and not show:
         return None
 
-    heights = [max(2.0, 0.6 * (max(c['depth'] for c in calls) + 1) + 1.2)
-               for _, _, calls in prepared]
+    heights = [max(2.0, 0.6 * (int(stack.depth.max()) + 1) + 1.2) for _, _, stack in prepared]
     canvas = _Canvas(backend, len(prepared), sum(heights), show=show,
                      title='Flame Graphs' if len(prepared) > 1 else None)
-    for row, (label, rank, calls) in enumerate(prepared):
-        first = min(c['start'] for c in calls)
-        starts = np.array([c['start'] for c in calls]) - first
-        widths = np.array([c['end'] - c['start'] for c in calls])
-        depths = np.array([c['depth'] for c in calls])
-        canvas.hbars(row, depths, starts, widths, [c['color'] for c in calls],
-                     labels=[c['name'] for c in calls], height=0.95)
+    for row, (label, rank, stack) in enumerate(prepared):
+        names = [region.name for region in stack.regions]
+        starts = (stack.starts - stack.starts[0]) / _NS_PER_S
+        widths = (stack.ends - stack.starts) / _NS_PER_S
+        canvas.hbars(row, stack.depth, starts, widths,
+                     ([region.color for region in stack.regions], stack.owner),
+                     labels=names, height=0.95)
         # Names on the widest bars, where they fit.
         span = float((starts + widths).max()) or 1.0
-        for i in np.argsort(-widths)[:60]:
+        for i in np.argsort(-widths, kind='stable')[:60]:
             if widths[i] < 0.08 * span:
                 break
-            canvas.text(row, starts[i] + widths[i] / 2, depths[i], calls[i]['name'])
-        max_depth = int(depths.max())
+            canvas.text(row, starts[i] + widths[i] / 2, stack.depth[i], names[stack.owner[i]])
+        max_depth = int(stack.depth.max())
         canvas.axis(row, xlabel='Time since first call (seconds)', ylabel='Call depth',
                     title='%s (rank %d)' % (label, rank),
                     yticks=list(range(max_depth + 1)),
