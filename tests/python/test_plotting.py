@@ -711,3 +711,25 @@ def test_show_uses_pyplot_and_closes_its_figures(four, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ['agg', '0']
     assert_png(png)
+
+
+def test_plotly_backend_writes_html(four, two, tmp_path):
+    pytest.importorskip('plotly')
+    readers = [ProfilingH5Reader(four), ProfilingH5Reader(two)]
+    for name, plot in (('gantt', ps.plot_gantt), ('flame', ps.plot_flame),
+                       ('speedup', ps.plot_speedup)):
+        path = tmp_path / (name + '.html')
+        plot(readers, filepath=str(path), backend='plotly', verbose=False)
+        text = path.read_text()
+        assert '<html>' in text and 'solver/step' in text, name
+    written = ps.plot_durations(readers, filepath=str(tmp_path / 'd.html'), backend='plotly',
+                                metrics=['avg', 'max'], verbose=False)
+    assert written == [str(tmp_path / 'd_avg.html'), str(tmp_path / 'd_max.html')]
+    assert all(os.path.getsize(p) > 1000 for p in written)
+    try:
+        import kaleido  # noqa: F401
+    except ImportError:
+        # Other extensions are images, which plotly writes through kaleido.
+        with pytest.raises(RuntimeError, match='kaleido'):
+            ps.plot_gantt(readers, filepath=str(tmp_path / 'g.png'), backend='plotly',
+                          verbose=False)

@@ -232,6 +232,11 @@ class _Canvas:
                                       row=row + 1, col=1)
             if invert_y:
                 self.fig.update_yaxes(autorange='reversed', row=row + 1, col=1)
+            if title:
+                suffix = '' if row == 0 else str(row + 1)
+                self.fig.add_annotation(text=title, showarrow=False, x=0.5, y=1.0,
+                                        xref='x%s domain' % suffix, yref='y%s domain' % suffix,
+                                        xanchor='center', yanchor='bottom')
             return
         ax = self.axes[row]
         if xlabel:
