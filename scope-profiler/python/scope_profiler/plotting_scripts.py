@@ -247,7 +247,13 @@ class _Canvas:
             ax.set_title(title)
         if yticks is not None:
             ax.set_yticks(yticks)
-            ax.set_yticklabels(yticklabels)
+            # Lanes fill the panel: no 5 % margin, which is many empty
+            # lanes in a tall chart.
+            ax.set_ylim(min(yticks) - 0.6, max(yticks) + 0.6)
+            # Labels shrink when the figure, at its tallest, holds more
+            # lanes than fit at the default size.
+            lane_inches = ax.get_position().height * self.fig.get_figheight() / max(len(yticks), 1)
+            ax.set_yticklabels(yticklabels, fontsize=min(10.0, max(2.0, lane_inches * 72 * 0.8)))
         if xticks is not None:
             ax.set_xticks(xticks)
             if xticklabels is not None:
