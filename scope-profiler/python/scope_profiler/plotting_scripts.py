@@ -30,7 +30,6 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -114,7 +113,6 @@ class _Canvas:
     def __init__(self, backend, nrows, height, width=12.0, show=False, title=None):
         self.backend = backend
         self.show = show
-        self.nrows = nrows
         height = min(max(height, 2.0), _MAX_FIGURE_HEIGHT)
         if backend == 'plotly':
             go = _require_plotly()
@@ -123,7 +121,6 @@ class _Canvas:
             self.fig = make_subplots(rows=nrows, cols=1)
             self.fig.update_layout(width=int(width * 80), height=int(height * 80),
                                    barmode='overlay', title=title)
-            self._legend_seen = set()
             return
         if show:
             import matplotlib.pyplot as plt
