@@ -288,3 +288,162 @@ def test_deep_recursion_nests_and_balances(session, regions_in):
     order = starts.argsort(kind='stable')
     outer_end = ends[order[0]]
     assert (ends[order[:501]] <= outer_end).all()
+
+
+# Calls that CPython 3.11 specializes once warm (CALL_PY_EXACT_ARGS,
+# CALL_PY_WITH_DEFAULTS, BINARY_SUBSCR_GETITEM, bound methods, property and
+# __getattr__ calls, generator resumptions): each loop below runs warm
+# before the tracer is active, and every call must still be counted once.
+
+N_WARM = 10000
+
+
+def empty():
+    pass
+
+
+def with_default(a, b=2):
+    return a
+
+
+class Container:
+    def method(self):
+        pass
+
+    def __getitem__(self, index):
+        return index
+
+    @property
+    def prop(self):
+        return 1
+
+    def __getattr__(self, name):
+        return 2
+
+
+def counter_gen(n):
+    for i in range(n):
+        yield i
+
+
+def delegating_gen(n):
+    yield from counter_gen(n)
+
+
+def raising():
+    raise KeyError('x')
+
+
+def loop_plain():
+    for _ in range(N_WARM):
+        empty()
+
+
+def loop_defaults():
+    for _ in range(N_WARM):
+        with_default(1)
+
+
+def loop_method(obj):
+    for _ in range(N_WARM):
+        obj.method()
+
+
+def loop_getitem(obj):
+    for i in range(N_WARM):
+        obj[i]
+
+
+def loop_property(obj):
+    for _ in range(N_WARM):
+        obj.prop
+
+
+def loop_getattr(obj):
+    for _ in range(N_WARM):
+        obj.missing
+
+
+def loop_generator():
+    for _ in counter_gen(N_WARM):
+        pass
+
+
+def loop_yield_from():
+    for _ in delegating_gen(N_WARM):
+        pass
+
+
+def loop_exceptions():
+    for _ in range(N_WARM):
+        try:
+            raising()
+        except KeyError:
+            pass
+
+
+WARM_CASES = [
+    (loop_plain, (), 'empty', N_WARM),
+    (loop_defaults, (), 'with_default', N_WARM),
+    (loop_method, ('obj',), 'Container.method', N_WARM),
+    (loop_getitem, ('obj',), 'Container.__getitem__', N_WARM),
+    (loop_property, ('obj',), 'Container.prop', N_WARM),
+    (loop_getattr, ('obj',), 'Container.__getattr__', N_WARM),
+    # Each resumption is a call: N yields and the final StopIteration.
+    (loop_generator, (), 'counter_gen', N_WARM + 1),
+    (loop_yield_from, (), 'counter_gen', N_WARM + 1),
+    (loop_exceptions, (), 'raising', N_WARM),
+]
+
+
+@pytest.mark.parametrize('loop, args, qualname, expected', WARM_CASES,
+                         ids=[case[0].__name__ for case in WARM_CASES])
+def test_warm_specialized_calls_are_counted_exactly(loop, args, qualname, expected):
+    obj = Container()
+    call_args = [obj for _ in args]
+    for _ in range(3):          # warm: the loop's instructions specialize
+        loop(*call_args)
+
+    ProfileManager.setup(verbose=False, flush_to_disk=False)
+    try:
+        tracer = _native.Tracer(ProfileManager.profile_region)
+        activation = tracer.activate()
+        try:
+            loop(*call_args)
+        finally:
+            activation.deactivate()
+        assert ProfileManager.get_region(MOD + '.' + qualname).num_calls == expected
+        assert ProfileManager.get_region(MOD + '.' + loop.__name__).num_calls == 1
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+
+
+def test_threads_count_their_own_calls(tmp_path, regions_in):
+    path = tmp_path / 'threads.h5'
+    ProfileManager.setup(recursive_profile=True, verbose=False, file_path=str(path))
+    try:
+        barrier = threading.Barrier(3)
+
+        @ProfileManager.profile('worker')
+        def worker(n):
+            barrier.wait(10)
+            for _ in range(n):
+                empty()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in (3000, 5000)]
+        for thread in threads:
+            thread.start()
+        barrier.wait(10)
+        for _ in range(700):       # this thread has no tracer: not recorded
+            empty()
+        for thread in threads:
+            thread.join()
+        ProfileManager.finalize()
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    regions = regions_in(path)
+    assert len(regions['worker']['start_times']) == 2
+    empties = regions[MOD + '.empty']
+    assert len(empties['start_times']) == 8000
+    per_thread = sorted(list(empties['thread_ids']).count(t) for t in set(empties['thread_ids']))
+    assert per_thread == [3000, 5000]
