@@ -22,6 +22,7 @@ G_BEGIN_DECLS
 # include "sp-scope.h"
 # include "sp-region-stats.h"
 # include "sp-session.h"
+# include "sp-analysis.h"
 # include "sp-export.h"
 #undef SCOPE_PROFILER_INSIDE
 
