@@ -422,6 +422,43 @@ region_method_arguments_error (RegionMethodKind  kind,
   return NULL;
 }
 
+/* set_region_hook(hook): while set, `with region:` calls
+ * hook.enter(region) before entering the region and hook.exit(region) after
+ * leaving it, and region.add_function(f) calls hook.add_function(region, f)
+ * (the line profiler's context form); unset, `with` pays one load. */
+static PyObject *region_hook;
+static PyObject *hook_enter_name;
+static PyObject *hook_exit_name;
+static PyObject *hook_add_function_name;
+
+static G_GNUC_NO_INLINE PyObject *
+region_method_call_hooked (RegionMethodKind  kind,
+                           PyObject         *object,
+                           SpRegion         *region)
+{
+  PyObject *hook = Py_NewRef (region_hook);
+  PyObject *result;
+
+  if (kind == REGION_METHOD_ENTER)
+    {
+      result = PyObject_CallMethodOneArg (hook, hook_enter_name, object);
+      Py_DECREF (hook);
+      if (result == NULL)
+        return NULL;
+      Py_DECREF (result);
+      sp_region_enter (region);
+      return Py_NewRef (object);
+    }
+
+  sp_region_exit (region);
+  result = PyObject_CallMethodOneArg (hook, hook_exit_name, object);
+  Py_DECREF (hook);
+  if (result == NULL)
+    return NULL;
+  Py_DECREF (result);
+  Py_RETURN_FALSE;
+}
+
 static inline PyObject *
 region_method_call (RegionMethodKind kind,
                     PyObject        *object)
@@ -430,6 +467,9 @@ region_method_call (RegionMethodKind kind,
 
   if (G_UNLIKELY (region == NULL))
     return NULL;
+
+  if (G_UNLIKELY (region_hook != NULL))
+    return region_method_call_hooked (kind, object, region);
 
   if (kind == REGION_METHOD_ENTER)
     {
@@ -1012,8 +1052,9 @@ region_lookup_vectorcall (PyObject         *callable,
       return NULL;
     }
 
-  /* lookup(name) or lookup(name, functions) */
-  if (G_LIKELY ((PyVectorcall_NARGS (nargsf) == 1 || PyVectorcall_NARGS (nargsf) == 2) &&
+  /* lookup(name) or lookup(name, None); functions to add go to fallback */
+  if (G_LIKELY ((PyVectorcall_NARGS (nargsf) == 1 ||
+                 (PyVectorcall_NARGS (nargsf) == 2 && args[1] == Py_None)) &&
                 kwnames == NULL && PyUnicode_CheckExact (args[0])))
     {
       result = PyDict_GetItemWithError (self->cache, args[0]);
@@ -1344,7 +1385,17 @@ region_column_numpy (PyObject *object,
 
   numpy = PyImport_ImportModule ("numpy");
   if (numpy == NULL)
-    return NULL;
+    {
+      /* Say which call needs it: recording works without numpy. */
+      if (PyErr_ExceptionMatches (PyExc_ModuleNotFoundError))
+        {
+          PyErr_Clear ();
+          PyErr_SetString (PyExc_ModuleNotFoundError,
+                           "the get_*_numpy() arrays need numpy, which is not "
+                           "installed (pip install numpy): No module named 'numpy'");
+        }
+      return NULL;
+    }
 
   bytes = region_column (((SpPyRegion *) object)->region, column);
   data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
@@ -1391,6 +1442,31 @@ region_exit (PyObject *object,
 }
 
 static PyObject *
+region_add_function (PyObject *object,
+                     PyObject *func)
+{
+  PyObject *hook = region_hook;
+  PyObject *result;
+
+  if (hook == NULL)
+    Py_RETURN_NONE;
+
+  Py_INCREF (hook);
+  result = PyObject_CallMethodObjArgs (hook, hook_add_function_name, object, func, NULL);
+  Py_DECREF (hook);
+
+  return result;
+}
+
+static PyObject *
+native_set_region_hook (PyObject *module,
+                        PyObject *hook)
+{
+  Py_XSETREF (region_hook, hook == Py_None ? NULL : Py_NewRef (hook));
+  Py_RETURN_NONE;
+}
+
+static PyObject *
 region_method_get_name_noargs (PyObject *object,
                                PyObject *unused)
 {
@@ -1409,6 +1485,10 @@ static PyMethodDef region_methods[] = {
     "enter()\n--\n\nOpen a call of the region on this thread." },
   { "exit", region_exit, METH_NOARGS,
     "exit()\n--\n\nClose the innermost open call of the region on this thread." },
+  { "add_function", region_add_function, METH_O,
+    "add_function(func, /)\n--\n\n"
+    "Line profiling (setup(use_line_profiler=True)): time func line by line\n"
+    "in this region's line profiler. Without line profiling, nothing." },
   { "get_name", region_method_get_name_noargs, METH_NOARGS,
     "get_name()\n--\n\nThe name of the region." },
   { "get_num_calls", region_method_get_num_calls_noargs, METH_NOARGS,
@@ -2080,6 +2160,11 @@ static PyMethodDef native_functions[] = {
   { "enter", native_enter, METH_O, native_enter_doc },
   { "exit", native_exit, METH_O, native_exit_doc },
   { "get_current_time", native_get_current_time, METH_NOARGS, native_get_current_time_doc },
+  { "set_region_hook", native_set_region_hook, METH_O,
+    "set_region_hook(hook, /)\n--\n\n"
+    "While hook is not None, `with region:` calls hook.enter(region) before\n"
+    "entering and hook.exit(region) after leaving, and region.add_function(f)\n"
+    "calls hook.add_function(region, f) (line profiling's context form)." },
   { NULL, NULL, 0, NULL },
 };
 
@@ -2132,6 +2217,11 @@ PyInit__scope_profiler_native (void)
   PyObject *gtype;
 
   region_gtype = SP_TYPE_REGION;
+  hook_enter_name = PyUnicode_InternFromString ("enter");
+  hook_exit_name = PyUnicode_InternFromString ("exit");
+  hook_add_function_name = PyUnicode_InternFromString ("add_function");
+  if (hook_enter_name == NULL || hook_exit_name == NULL || hook_add_function_name == NULL)
+    return NULL;
   wrapper_quark = g_quark_from_static_string ("sp-python-region");
 
   if (PyType_Ready (&ProfiledFunction_Type) < 0 ||

@@ -94,6 +94,129 @@ def test_line_methods_go_away_with_a_plain_session(line_session):
     assert not hasattr(region, 'get_stats')
 
 
+# The context form: `with profile_region(name):` enables the region's line
+# profiler around the block; functions=[...] and add_function() register.
+
+def body_work(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def other_work(n):
+    return [i * 2 for i in range(n)]
+
+
+def line_hits(stats, func):
+    """{line offset from the def: hits} of func in a LineStats."""
+    code = func.__code__
+    for (filename, first, name), lines in stats.timings.items():
+        if name == func.__name__ and first == code.co_firstlineno:
+            return {line - first: count for line, count, _ in lines}
+    return {}
+
+
+def test_context_form_times_the_block(line_session, regions_in):
+    region = ProfileManager.profile_region('block', functions=[body_work])
+    body_work(10)                  # outside the block: not timed
+    with ProfileManager.profile_region('block'):
+        body_work(20)
+    with region:
+        body_work(5)
+    assert region.num_calls == 2
+    hits = line_hits(region.get_stats(), body_work)
+    assert hits[3] == 25           # the loop body: 20 + 5, not the 10 outside
+    assert sys.gettrace() is None  # disabled again after the block
+    ProfileManager.finalize(verbose=False)
+    assert len(regions_in(line_session)['block']['start_times']) == 2
+
+
+def test_functions_keyword_on_a_cached_region(line_session):
+    region = ProfileManager.profile_region('cached')   # now in the C cache
+    assert ProfileManager.profile_region('cached', functions=[other_work]) is region
+    assert ProfileManager.profile_region('cached', [body_work]) is region
+    with region:
+        other_work(4)
+        body_work(3)
+    stats = region.get_stats()
+    assert line_hits(stats, other_work)[1] == 1
+    assert line_hits(stats, body_work)[3] == 3
+
+
+def test_add_function_on_a_region(line_session):
+    region = ProfileManager.profile_region('added')
+    region.add_function(body_work)
+    with region:
+        body_work(7)
+    assert line_hits(region.get_stats(), body_work)[3] == 7
+    with pytest.raises(TypeError):
+        region.add_function(len)
+
+
+def test_region_fetched_before_setup(tmp_path):
+    early = ProfileManager.profile_region('early')
+    ProfileManager.setup(use_line_profiler=True, verbose=False, flush_to_disk=False)
+    try:
+        early.add_function(body_work)
+        with early:
+            body_work(6)
+        assert early.num_calls == 1
+        assert line_hits(early.get_stats(), body_work)[3] == 6
+        assert sys.gettrace() is None
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    # Line profiling off again: the same region times blocks, nothing more.
+    early.add_function(body_work)       # ignored without line profiling
+    with early:
+        body_work(2)
+    assert early.num_calls == 1
+    assert not hasattr(early, 'get_stats')
+    assert sys.gettrace() is None
+
+
+def test_functions_ignored_without_line_profiler(pm):
+    region = pm.profile_region('plain', functions=[body_work])
+    with region:
+        body_work(3)
+    assert region.num_calls == 1
+    assert not hasattr(region, 'get_stats')
+    assert sys.gettrace() is None
+
+
+def test_block_exception_still_disables_the_profiler(line_session):
+    region = ProfileManager.profile_region('raising', functions=[body_work])
+    with pytest.raises(ZeroDivisionError):
+        with region:
+            body_work(2)
+            1 / 0
+    assert sys.gettrace() is None
+    assert region.num_calls == 1
+    assert line_hits(region.get_stats(), body_work)[3] == 2
+
+
+def test_new_session_inside_a_block_stops_tracing(line_session):
+    region = ProfileManager.profile_region('cut', functions=[body_work])
+    with region:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    assert sys.gettrace() is None
+
+
+def test_decorated_and_block_regions_share_the_profiler(line_session):
+    @ProfileManager.profile('shared')
+    def shared(n):
+        return body_work(n)
+
+    shared(1)
+    region = ProfileManager.profile_region('shared')
+    region.add_function(other_work)
+    with region:
+        other_work(3)
+    stats = region.get_stats()
+    assert line_hits(stats, other_work)[1] == 1
+    assert [k[2] for k in stats.timings if k[2] == 'shared'] == ['shared']
+
+
 def run_python(code, tmp_path, shadow):
     """Run code in a child whose sys.path has `shadow` (a module name)
     replaced by a module raising ImportError."""

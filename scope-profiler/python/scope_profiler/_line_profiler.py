@@ -13,13 +13,32 @@ printed by ``finalize()`` when verbose, or through :func:`get_stats` /
 :func:`print_stats` (also ``ProfileManager.get_line_stats(name)``).
 
 Functions decorated while line profiling is switched on are line-profiled;
-``profile_region(name, functions=[...])`` adds ``functions`` to the
-region's profiler.
+``profile_region(name, functions=[...])`` and ``region.add_function(f)``
+add functions to the region's profiler, and ``with region:`` (the context
+form) enables that profiler around the block. The context form goes
+through the extension's region hook (``_native.set_region_hook``), set
+only while a session has line profiling on: without it, ``with region:``
+pays one load for it. The hook belongs to the manager whose ``setup()``
+switched line profiling on last (the Python package has one manager), and
+acts on every region entered with ``with``, also regions fetched before
+that ``setup()``.
+
+line_profiler has one active tracer at a time: a block nested in another
+line-profiled block or function is timed by the inner profiler only, and
+the outer one stops when the inner one is disabled (as with the Python
+package, which uses the same line_profiler).
 """
 
 import sys
+import weakref
 
-__all__ = ['require', 'configure', 'wrap', 'get_stats', 'print_stats', 'profilers']
+try:
+    import _scope_profiler_native as _native
+except ImportError:  # pragma: no cover - the package ships it
+    _native = None
+
+__all__ = ['require', 'configure', 'wrap', 'add_functions', 'get_stats', 'print_stats',
+           'profilers']
 
 _INSTALL_HINT = ('setup(use_line_profiler=True) needs the line_profiler package: install '
                  'python3-line-profiler (Debian/Ubuntu) or "pip install line_profiler"')
@@ -58,9 +77,112 @@ def configure(manager, enabled):
     for region in state.regions:
         for attribute in ('get_stats', 'print_stats', 'line_profiler'):
             region.__dict__.pop(attribute, None)
+    # A block or function still running under a dropped profiler: its
+    # tracing stops now, not never.
+    for profiler in state.profilers.values():
+        while getattr(profiler, 'enable_count', 0) > 0:
+            profiler.disable_by_count()
     state.enabled = enabled
     state.profilers = {}
     state.regions = []
+    if _native is None or not hasattr(_native, 'set_region_hook'):
+        return
+    if enabled:
+        _hook_owner[0] = _RegionHook(manager)
+        _native.set_region_hook(_hook_owner[0])
+    elif _hook_owner[0] is not None and _hook_owner[0].manager is manager:
+        _native.set_region_hook(None)
+        _hook_owner[0] = None
+
+
+# The _RegionHook installed (one at a time).
+_hook_owner = [None]
+
+
+def _region_name(region):
+    name = getattr(region, 'name', None)
+    if not isinstance(name, str):
+        name = region.get_name()
+    return name
+
+
+def _attach(state, region, profiler):
+    """region.get_stats() / region.print_stats(), as on the Python
+    package's LineProfilerRegion."""
+    if region.__dict__.get('line_profiler') is profiler:
+        return
+    try:
+        region.line_profiler = profiler
+        region.get_stats = profiler.get_stats
+        region.print_stats = profiler.print_stats
+        state.regions.append(region)
+    except AttributeError:  # pragma: no cover - a region without __dict__
+        pass
+
+
+class _RegionHook:
+    """What ``with region:`` and ``region.add_function(f)`` do while
+    line profiling is on: the region's LineProfiler (made on first use)
+    enabled around the block."""
+
+    def __init__(self, manager):
+        self._manager = weakref.ref(manager)
+
+    @property
+    def manager(self):
+        return self._manager()
+
+    def _profiler(self, region):
+        manager = self._manager()
+        if manager is None:
+            return None
+        state = _state(manager)
+        if not state.enabled:
+            return None
+        profiler = profiler_for(manager, _region_name(region))
+        _attach(state, region, profiler)
+        return profiler
+
+    def enter(self, region):
+        profiler = self._profiler(region)
+        if profiler is not None:
+            profiler.enable_by_count()
+
+    def exit(self, region):
+        manager = self._manager()
+        if manager is None:
+            return
+        profiler = _state(manager).profilers.get(_region_name(region))
+        if profiler is not None:
+            profiler.disable_by_count()
+
+    def add_function(self, region, func):
+        profiler = self._profiler(region)
+        if profiler is not None:
+            _add(profiler, func)
+
+
+def _add(profiler, func):
+    inner = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
+    inner = getattr(inner, '__wrapped__', inner)
+    if not hasattr(inner, '__code__'):
+        raise TypeError('add_function() needs a Python function, not %s' % type(func).__name__)
+    profiler.add_function(inner)
+
+
+def add_functions(manager, region, functions):
+    """``profile_region(name, functions)``: ``functions`` (an iterable of
+    Python functions) added to the region's profiler when the session has
+    line profiling on; ignored otherwise (as in the Python package)."""
+    state = manager.__dict__.get('_sp_line_profiler')
+    if functions is None or state is None or not state.enabled:
+        return
+    if callable(functions):
+        functions = [functions]
+    profiler = profiler_for(manager, _region_name(region))
+    _attach(state, region, profiler)
+    for func in functions:
+        _add(profiler, func)
 
 
 def profilers(manager):
@@ -90,15 +212,7 @@ def wrap(manager, func, region, wrapper):
         name = getattr(inner, '__name__', 'function')
     profiler = profiler_for(manager, name)
     profiler.add_function(inner)
-    # region.get_stats() / region.print_stats(), as on the Python package's
-    # LineProfilerRegion.
-    try:
-        region.line_profiler = profiler
-        region.get_stats = profiler.get_stats
-        region.print_stats = profiler.print_stats
-        state.regions.append(region)
-    except AttributeError:  # pragma: no cover - a region without __dict__
-        pass
+    _attach(state, region, profiler)
 
     def line_profiled(*args, **kwargs):
         profiler.enable_by_count()

@@ -23,6 +23,8 @@ import contextlib
 import functools
 import os
 import platform
+import sys
+import types
 
 try:
     import _scope_profiler_native as _native
@@ -33,6 +35,7 @@ except ImportError as _error:  # pragma: no cover - a broken installation
 
 from . import _options  # noqa: E402
 from . import _features  # noqa: E402
+from . import _line_profiler  # noqa: E402
 from ._wrap import wrap as _wrap  # noqa: E402
 from .profile_config import ProfilingConfig  # noqa: E402
 
@@ -104,6 +107,8 @@ class ProfileManager:
 
     def __init__(self):
         self._init(_native.Manager())
+        # As in the Python package: nothing is recorded before setup().
+        self._enter_unset()
 
     def _init(self, manager, regions=None):
         self._manager = manager
@@ -118,11 +123,44 @@ class ProfileManager:
             # Hits answered in C from self._regions, the rest by the method.
             lookup = _native.RegionLookup(self._regions, self._profile_region)
             self.profile_region = functools.update_wrapper(lookup, self._profile_region)
+        # The current API's name of profile_region().
+        self.region = self.profile_region
         # Regions of decorated functions: part of every session, as in the
         # Python package.
         self._decorated = {}
         self._verbose = True
+        # The session start of the library's disabled session that stands
+        # for "not set up" (see _enter_unset), None once set up.
+        self._unset_start = None
+        # The Python package's features switched on by the last setup().
+        self._features_on = {}
+        # region.get_start_times_numpy()/get_end_times_numpy() of this
+        # manager's regions: relative to the session start (_adopt).
+        self._relative_times = _relative_time_methods(manager)
         self._set_python_metadata()
+
+    # ------------------------------------------------------------------
+    # "Not set up" (the Python package's lifecycle)
+    #
+    # Before the first setup() the Python package records nothing: its
+    # regions are disabled until setup() (decorated functions are re-bound
+    # by it), and finalize() writes a file holding only /metadata. Here that
+    # state is a disabled session of the library (enabled=False): region
+    # objects and decorated functions stay the same objects and start
+    # recording when the manager is set up. Whoever sets the manager up ends
+    # it: setup() here, or C code calling sp_profile_manager_setup() on the
+    # default manager -- then the session is running and Python records into
+    # it. The state is recognised by the session start time it had.
+
+    def _enter_unset(self):
+        self._manager.setup(enabled=False, verbose=False)
+        self._unset_start = self._manager.get_start_time()
+        self._set_python_metadata()
+
+    def _is_unset(self):
+        """True before any setup() of this manager (by Python or C)."""
+        return (self._unset_start is not None and
+                self._manager.get_start_time() == self._unset_start)
 
     def _set_python_metadata(self):
         # As the Python package does; also for sessions never set up.
@@ -161,6 +199,9 @@ class ProfileManager:
         # (captured, redirected and ordered like any other Python output).
         self._manager.setup(verbose=False, **properties)
         self._verbose = verbose
+        self._unset_start = None
+        self._features_on = {name: bool(value)
+                             for name, value in extras.get('features', {}).items()}
         self._regions.clear()
 
         self._set_python_metadata()
@@ -186,8 +227,19 @@ class ProfileManager:
     @_manager_method
     def get_config(self):
         """The settings of the current session (a read-only
-        :class:`~scope_profiler.profile_config.ProfilingConfig`)."""
-        return ProfilingConfig(self._manager.get_config(), verbose=self._verbose)
+        :class:`~scope_profiler.profile_config.ProfilingConfig`) under the
+        Python package's names. Before any setup() they are the defaults
+        (those of ``setup()`` without arguments), as in the package.
+        ``config_creation_time`` is the session's start (ns, the clock of
+        :func:`time.perf_counter_ns`), the origin of the regions'
+        ``get_start_times_numpy()``/``get_end_times_numpy()``."""
+        if self._is_unset():
+            settings, verbose = _default_settings(), True
+        else:
+            settings, verbose = self._manager.get_config(), self._verbose
+        return ProfilingConfig(settings, verbose=verbose,
+                               config_creation_time=self._manager.get_start_time(),
+                               **self._features_on)
 
     @_manager_method
     def set_metadata(self, key, value):
@@ -208,12 +260,15 @@ class ProfileManager:
 
         It is a context manager: ``with ProfileManager.profile_region("x"):``
         records one call; the returned object may be kept and entered any
-        number of times. ``functions`` is accepted for compatibility (it only
-        matters to the Python package's line profiler) and ignored.
+        number of times. ``functions`` (Python functions) matter only with
+        ``setup(use_line_profiler=True)``: they are added to the region's
+        line profiler, which ``with`` enables around the block.
         """
         region = self._regions.get(region_name)
         if region is None:
             region = self._create_region(region_name)
+        if functions is not None:
+            _line_profiler.add_functions(self, region, functions)
         return region
 
     def _create_region(self, name):
@@ -224,7 +279,18 @@ class ProfileManager:
         region = self._manager.profile_region(name)
         if region is None:  # pragma: no cover - rejected by the C library
             raise ValueError('invalid region name %r' % (name,))
+        self._adopt(region)
         self._regions[name] = region
+        return region
+
+    def _adopt(self, region):
+        """Give ``region`` the package's get_start_times_numpy() and
+        get_end_times_numpy(): times since the session start (the Python
+        package's ``config_creation_time``), not absolute ones."""
+        if region is not None and 'get_start_times_numpy' not in region.__dict__:
+            starts, ends = self._relative_times
+            region.__dict__['get_start_times_numpy'] = types.MethodType(starts, region)
+            region.__dict__['get_end_times_numpy'] = types.MethodType(ends, region)
         return region
 
     @_manager_method
@@ -281,7 +347,7 @@ class ProfileManager:
         region = self._manager.get_region(region_name)
         if region is None:
             region = self._regions.get(region_name) or self._decorated.get(region_name)
-        return region
+        return self._adopt(region)
 
     @_manager_method
     def get_all_regions(self):
@@ -290,6 +356,8 @@ class ProfileManager:
         for extra in (self._regions, self._decorated):
             for name, region in extra.items():
                 regions.setdefault(name, region)
+        for region in regions.values():
+            self._adopt(region)
         return regions
 
     # ------------------------------------------------------------------
@@ -394,6 +462,8 @@ def _default_profile_region(region_name, functions=None):
     region = _default_regions.get(region_name)
     if region is None:
         region = _default_manager()._create_region(region_name)
+    if functions is not None:
+        _line_profiler.add_functions(_default_manager(), region, functions)
     return region
 
 
