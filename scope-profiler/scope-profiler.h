@@ -24,6 +24,7 @@ G_BEGIN_DECLS
 # include "sp-session.h"
 # include "sp-analysis.h"
 # include "sp-export.h"
+# include "sp-format.h"
 #undef SCOPE_PROFILER_INSIDE
 
 G_END_DECLS

@@ -117,8 +117,9 @@ spv_calls_chart_snapshot (GtkWidget   *widget,
     }
   if (max_n == 0)
     return;
-  if (!self->log_scale)
-    lo = 0;
+  /* bars grow from the axis baseline: 0, or on a log axis the power of
+   * ten below the shortest call */
+  lo = self->log_scale ? spv_axis_log_baseline (lo) : 0;
   spv_axis_fit (&lo, &hi, self->log_scale);
 
   /* y axis */
@@ -126,7 +127,7 @@ spv_calls_chart_snapshot (GtkWidget   *widget,
     {
       double f = k / 4.0;
       double y = TITLE + ph * (1 - f);
-      g_autofree char *label = spv_format_duration (spv_axis_value (f, lo, hi, self->log_scale));
+      g_autofree char *label = sp_format_duration (spv_axis_value (f, lo, hi, self->log_scale));
 
       gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (AXIS_WIDTH, y, pw, 1));
       spv_draw_text (widget, snapshot, label, AXIS_WIDTH - 4, y - 7, 1, &fg);

@@ -141,8 +141,8 @@ bind_cb (GtkSignalListItemFactory *factory,
 
         g_value_init (&value, pspec->value_type);
         g_object_get_property (item, def->property, &value);
-        text = spv_format_duration (G_VALUE_HOLDS_DOUBLE (&value) ? g_value_get_double (&value)
-                                                                   : (double) g_value_get_int64 (&value));
+        text = sp_format_duration (G_VALUE_HOLDS_DOUBLE (&value) ? g_value_get_double (&value)
+                                                                  : (double) g_value_get_int64 (&value));
         break;
       }
     case KIND_RATIO:

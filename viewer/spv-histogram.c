@@ -147,7 +147,7 @@ spv_histogram_snapshot (GtkWidget   *widget,
       for (guint k = 0; k < 3; k++)
         {
           double x = MARGIN + pw * CLAMP (spv_axis_fraction (xs[k], lo, hi, self->log_scale), 0, 1);
-          g_autofree char *value = spv_format_duration (xs[k]);
+          g_autofree char *value = sp_format_duration (xs[k]);
           g_autofree char *label = g_strdup_printf ("%s %s", names[k], value);
 
           x = MIN (x, MARGIN + pw - 2);
@@ -162,7 +162,7 @@ spv_histogram_snapshot (GtkWidget   *widget,
     {
       double f = k / 4.0;
       double x = MARGIN + pw * f;
-      g_autofree char *label = spv_format_duration (spv_axis_value (f, lo, hi, self->log_scale));
+      g_autofree char *label = sp_format_duration (spv_axis_value (f, lo, hi, self->log_scale));
 
       gtk_snapshot_append_color (snapshot, &grid, &GRAPHENE_RECT_INIT (x, top + ph, 1, 4));
       spv_draw_text (widget, snapshot, label, x, top + ph + 4, k == 0 ? 0 : k == 4 ? 1 : 0.5, &fg);

@@ -7,6 +7,7 @@
 
 #include "spv-config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "spv-region-item.h"
@@ -248,6 +249,37 @@ static const SortField sort_fields[] = {
   { "percent", G_STRUCT_OFFSET (SpvRegionItem, percent), FIELD_DOUBLE },
   { "imbalance", G_STRUCT_OFFSET (SpvRegionItem, imbalance), FIELD_DOUBLE },
 };
+
+/* The largest value of @property (a numeric one) over the rows of @items:
+ * what sizes the table's columns. Read from the fields, as the sorter
+ * does, so a table of 50,000 rows is measured without boxing a value. */
+double
+spv_region_item_list_get_max (GListModel *items,
+                              const char *property)
+{
+  const SortField *field = NULL;
+  guint n = g_list_model_get_n_items (items);
+  double max = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sort_fields); i++)
+    if (g_str_equal (sort_fields[i].property, property))
+      field = &sort_fields[i];
+  g_return_val_if_fail (field != NULL && field->type != FIELD_NAME, 0);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpvRegionItem) item = g_list_model_get_item (items, i);
+      gconstpointer p = G_STRUCT_MEMBER_P (item, field->offset);
+      double v = field->type == FIELD_UINT64 ? (double) *(const guint64 *) p
+               : field->type == FIELD_INT64 ? (double) *(const gint64 *) p
+               : *(const double *) p;
+
+      if (isfinite (v))
+        max = MAX (max, v);
+    }
+
+  return max;
+}
 
 /* Case-insensitive, and "step 2" before "step 10". */
 static const char *

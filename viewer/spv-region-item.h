@@ -30,6 +30,8 @@ double      spv_region_item_get_percent   (SpvRegionItem *self);
 double      spv_region_item_get_imbalance (SpvRegionItem *self);
 const GdkRGBA *spv_region_item_get_color  (SpvRegionItem *self);
 
+double      spv_region_item_list_get_max  (GListModel    *items,
+                                           const char    *property);
 GtkSorter  *spv_region_item_sorter_new    (const char    *property);
 char       *spv_region_item_fold          (const char    *text);
 gboolean    spv_region_item_name_contains (SpvRegionItem *self,

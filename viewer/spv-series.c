@@ -9,47 +9,29 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spv-region-item.h"
 #include "spv-series.h"
 #include "spv-util.h"
 
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return (x > y) - (x < y);
-}
-
+/* The marks of the charts (min, max, mean, p90) are the library's
+ * statistics of the same calls, so that they are the table's numbers. */
 static void
-series_compute_stats (SpvSeries *series)
+series_set_stats (SpvSeries     *series,
+                  SpRegionStats *stats)
 {
-  g_autofree double *sorted = NULL;
-  double sum = 0;
-
-  if (series->n == 0)
-    {
-      series->min = series->max = series->mean = series->p90 = 0;
-      return;
-    }
-
-  sorted = g_memdup2 (series->durations, series->n * sizeof (double));
-  qsort (sorted, series->n, sizeof (double), compare_doubles);
-  for (gsize i = 0; i < series->n; i++)
-    sum += sorted[i];
-
-  series->min = sorted[0];
-  series->max = sorted[series->n - 1];
-  series->mean = sum / (double) series->n;
-  /* nearest rank */
-  series->p90 = sorted[(gsize) MIN (series->n - 1, ceil (0.9 * (double) series->n) - 1)];
+  series->stats = sp_region_stats_ref (stats);
+  series->min = (double) sp_region_stats_get_min (stats);
+  series->max = (double) sp_region_stats_get_max (stats);
+  series->mean = sp_region_stats_get_mean (stats);
+  series->p90 = sp_region_stats_get_p90 (stats);
 }
 
-SpvSeries *
-spv_series_new (const char   *name,
-                const double *durations,
-                gsize         n)
+static SpvSeries *
+series_new (const char   *name,
+            const double *durations,
+            gsize         n)
 {
   SpvSeries *series = g_atomic_rc_box_new0 (SpvSeries);
 
@@ -58,7 +40,25 @@ spv_series_new (const char   *name,
   series->durations = g_memdup2 (durations, MAX (n, 1) * sizeof (double));
   series->n = n;
   spv_region_color (name, &series->color);
-  series_compute_stats (series);
+
+  return series;
+}
+
+/* A series of durations that are not a session's (whole nanoseconds). */
+SpvSeries *
+spv_series_new (const char   *name,
+                const double *durations,
+                gsize         n)
+{
+  SpvSeries *series = series_new (name, durations, n);
+  g_autofree gint64 *starts = g_new0 (gint64, MAX (n, 1));
+  g_autofree gint64 *ends = g_new (gint64, MAX (n, 1));
+  g_autoptr(SpRegionStats) stats = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    ends[i] = (gint64) llround (durations[i]);
+  stats = sp_region_stats_new_for_intervals (starts, ends, n);
+  series_set_stats (series, stats);
 
   return series;
 }
@@ -121,10 +121,19 @@ spv_series_new_for_region (SpSession *session,
     durations[i] = g_array_index (calls, Call, i).duration;
 
   {
-    SpvSeries *series = spv_series_new (sp_session_get_region_name (session, region),
-                                        durations, calls->len);
+    SpvSeries *series = series_new (sp_session_get_region_name (session, region),
+                                    durations, calls->len);
+    g_autoptr(SpRegionStats) stats = NULL;
+
+    if (rank == SPV_ALL_RANKS)
+      stats = sp_session_get_region_stats (session, region);
+    else
+      stats = sp_session_get_region_stats_for_rank (session, region, rank);
+    if (stats == NULL)
+      stats = sp_region_stats_new_for_intervals (NULL, NULL, 0);
     series->region = region;
     series->color = spv_session_region_colors (session)[region];
+    series_set_stats (series, stats);
     return series;
   }
 }
@@ -142,6 +151,7 @@ series_clear (gpointer data)
 
   g_free (series->name);
   g_free (series->durations);
+  g_clear_pointer (&series->stats, sp_region_stats_unref);
 }
 
 void
@@ -222,6 +232,25 @@ spv_axis_fit (double   *lo,
           *lo -= half;
         }
     }
+}
+
+/* Where the bars of a logarithmic duration axis start: the power of ten
+ * below @min, so that the shortest call has a height and bars compare as
+ * the durations do (a 1 % spread is not drawn as 10×). Never below 1 ns,
+ * the bottom of spv_axis_fraction(). */
+double
+spv_axis_log_baseline (double min)
+{
+  double decade;
+
+  if (!(min > 1))
+    return 1;
+
+  decade = pow (10, floor (log10 (min)));
+  /* strictly below the minimum, also when it is a power of ten */
+  if (decade >= min)
+    decade /= 10;
+  return MAX (decade, 1);
 }
 
 /* Counts the durations of @series in @n_bins equal bins of [@lo, @hi] on

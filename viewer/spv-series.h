@@ -13,18 +13,20 @@
 G_BEGIN_DECLS
 
 /* The durations of one region's calls, in call (start time) order, with
- * the statistics the charts mark. Reference counted, immutable. */
+ * the statistics the charts mark: the library's (@stats), copied into
+ * @min, @max, @mean and @p90 for drawing. Reference counted, immutable. */
 typedef struct
 {
-  char    *name;
-  guint    region;
-  GdkRGBA  color;
-  double  *durations;
-  gsize    n;
-  double   min;
-  double   max;
-  double   mean;
-  double   p90;
+  char          *name;
+  guint          region;
+  GdkRGBA        color;
+  double        *durations;
+  gsize          n;
+  SpRegionStats *stats;
+  double         min;
+  double         max;
+  double         mean;
+  double         p90;
 } SpvSeries;
 
 SpvSeries *spv_series_new          (const char    *name,
@@ -44,6 +46,7 @@ double     spv_axis_value          (double         fraction,
                                     double         lo,
                                     double         hi,
                                     gboolean       log_scale);
+double     spv_axis_log_baseline   (double         min);
 void       spv_axis_fit            (double        *lo,
                                     double        *hi,
                                     gboolean       log_scale);

@@ -85,6 +85,8 @@ typedef enum
   KIND_RATIO,
 } ColumnKind;
 
+/* @width is the least a column takes, enough for its title; columns of
+ * numbers widen to their widest value (size_columns()). */
 typedef struct
 {
   const char *property;
@@ -164,6 +166,41 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (list_item, label);
 }
 
+/* The text of a cell of numbers: durations as the command-line tool
+ * prints them, counts with their digits grouped. */
+static char *
+format_number (ColumnKind    kind,
+               const GValue *value)
+{
+  double v;
+
+  if (G_VALUE_HOLDS_UINT64 (value))
+    {
+      if (kind == KIND_COUNT)
+        return spv_format_count (g_value_get_uint64 (value));
+      v = (double) g_value_get_uint64 (value);
+    }
+  else if (G_VALUE_HOLDS_INT64 (value))
+    v = (double) g_value_get_int64 (value);
+  else
+    v = g_value_get_double (value);
+
+  switch (kind)
+    {
+    case KIND_COUNT:
+      return spv_format_count ((guint64) MAX (v, 0));
+    case KIND_DURATION:
+      return sp_format_duration (v);
+    case KIND_PERCENT:
+      return g_strdup_printf ("%.1f %%", v);
+    case KIND_RATIO:
+      return g_strdup_printf ("%.2f×", v);
+    case KIND_NAME:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
 static void
 bind_cell_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *list_item,
@@ -194,17 +231,12 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
         return;
       }
     case KIND_COUNT:
-      text = g_strdup_printf ("%" G_GUINT64_FORMAT, g_value_get_uint64 (&value));
-      break;
     case KIND_DURATION:
-      text = spv_format_duration (G_VALUE_HOLDS_DOUBLE (&value) ? g_value_get_double (&value)
-                                                                 : (double) g_value_get_int64 (&value));
-      break;
     case KIND_PERCENT:
-      text = g_strdup_printf ("%.1f %%", g_value_get_double (&value));
+      text = format_number (def->kind, &value);
       break;
     case KIND_RATIO:
-      text = g_strdup_printf ("%.2f×", g_value_get_double (&value));
+      text = format_number (def->kind, &value);
       gtk_widget_set_tooltip_text (GTK_WIDGET (label),
                                    "Load imbalance across ranks: the slowest rank's total over the mean");
       break;
@@ -213,6 +245,67 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     }
 
   gtk_label_set_text (label, text);
+}
+
+/* What a cell adds to its text: Adwaita's padding (6 px either side) and
+ * separator (1 px), and a little air. */
+#define CELL_EXTRA 16
+
+static int
+text_width (GtkWidget  *widget,
+            const char *text)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, text);
+  PangoAttrList *attrs = pango_attr_list_new ();
+  int width;
+
+  /* the cells' digits are tabular (the "numeric" style class) */
+  pango_attr_list_insert (attrs, pango_attr_font_features_new ("tnum=1"));
+  pango_layout_set_attributes (layout, attrs);
+  pango_attr_list_unref (attrs);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  g_object_unref (layout);
+
+  return width;
+}
+
+/* Sizes each column of numbers to its widest value in the rows shown, so
+ * no number is cut ("4,800,000", not "480000("). The widest text is that
+ * of the largest value, or for durations one below the largest value's
+ * unit ("999.99 µs" is wider than "1.500 s"); the width stays put while
+ * the table scrolls. */
+static void
+size_columns (SpvSessionView *self)
+{
+  GListModel *cols = gtk_column_view_get_columns (self->column_view);
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      const ColumnDef *def = &columns[i];
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (cols, i);
+      g_auto(GValue) value = G_VALUE_INIT;
+      double max;
+      int width = 0;
+
+      if (def->kind == KIND_NAME)
+        continue;
+
+      max = spv_region_item_list_get_max (G_LIST_MODEL (self->store), def->property);
+      g_value_init (&value, G_TYPE_DOUBLE);
+      for (guint k = 0; k < 3; k++)
+        {
+          static const double below_unit[] = { 999994.0, 999994.0e3 };
+          g_autofree char *text = NULL;
+
+          if (k > 0 && (def->kind != KIND_DURATION || below_unit[k - 1] >= max))
+            continue;
+          g_value_set_double (&value, k == 0 ? max : below_unit[k - 1]);
+          text = format_number (def->kind, &value);
+          width = MAX (width, text_width (GTK_WIDGET (self->column_view), text));
+        }
+
+      gtk_column_view_column_set_fixed_width (column, MAX (def->width, width + CELL_EXTRA));
+    }
 }
 
 static void
@@ -633,8 +726,8 @@ spv_session_view_load (SpvSessionView *self,
 static void
 update_summary (SpvSessionView *self)
 {
-  g_autofree char *span = spv_format_duration ((double) (sp_session_get_end_time (self->session) -
-                                                         sp_session_get_start_time (self->session)));
+  g_autofree char *span = sp_format_duration ((double) (sp_session_get_end_time (self->session) -
+                                                        sp_session_get_start_time (self->session)));
   guint n_ranks = 0;
   g_autofree char *text = NULL;
   guint64 overlaps = sp_session_get_n_overlaps (self->session);
@@ -772,6 +865,7 @@ spv_session_view_set_rank (SpvSessionView *self,
     g_ptr_array_add (array, g_list_model_get_item (G_LIST_MODEL (items), i));
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        array->pdata, array->len);
+  size_columns (self);
 
   for (guint i = 0; i < self->rank_values->len; i++)
     if (g_array_index (self->rank_values, guint, i) == rank)

@@ -546,8 +546,8 @@ query_tooltip_cb (GtkWidget  *widget,
     return FALSE;
 
   sp_session_peek_lane (self->session, lane, &regions, &starts, &ends, &depths, NULL);
-  start = spv_format_duration ((double) (starts[i] - self->begin));
-  duration = spv_format_duration ((double) (ends[i] - starts[i]));
+  start = sp_format_duration ((double) (starts[i] - self->begin));
+  duration = sp_format_duration ((double) (ends[i] - starts[i]));
   label = lane_label (self, lane);
   escaped = g_markup_escape_text (sp_session_get_region_name (self->session, regions[i]), -1);
   markup = g_strdup_printf ("<b>%s</b>\nStart: %s\nDuration: %s\nDepth: %u\n%s",

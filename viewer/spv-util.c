@@ -7,26 +7,33 @@
 
 #include "spv-config.h"
 
+#include <locale.h>
 #include <math.h>
 #include <string.h>
 
 #include "spv-util.h"
 
-/* Picks the unit so that the number has one to three integer digits. */
+/* A count with its digits in groups of three, "4,800,000": the locale's
+ * separator, or a comma where the locale has none (the C locale). */
 char *
-spv_format_duration (double ns)
+spv_format_count (guint64 n)
 {
-  double a = fabs (ns);
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  const char *sep = localeconv ()->thousands_sep;
+  gsize len = strlen (digits);
+  GString *out = g_string_sized_new (len + len / 3 * 3);
 
-  if (isnan (ns))
-    return g_strdup ("—");
-  if (a < 1e3)
-    return g_strdup_printf ("%.0f ns", ns);
-  if (a < 1e6)
-    return g_strdup_printf ("%.3g µs", ns / 1e3);
-  if (a < 1e9)
-    return g_strdup_printf ("%.3g ms", ns / 1e6);
-  return g_strdup_printf ("%.4g s", ns / 1e9);
+  if (sep == NULL || *sep == '\0')
+    sep = ",";
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, sep);
+      g_string_append_c (out, digits[i]);
+    }
+
+  return g_string_free (out, FALSE);
 }
 
 /* Ruler labels: the unit follows the tick step, so neighbouring labels

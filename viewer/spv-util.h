@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-char    *spv_format_duration (double        ns);
+char    *spv_format_count    (guint64       n);
 char    *spv_format_tick     (gint64        t,
                               gint64        step);
 gint64   spv_nice_step       (double        ns_per_px,

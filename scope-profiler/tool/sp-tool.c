@@ -511,15 +511,8 @@ sp_tool_format_time (double   ns,
       return g_strdup_printf ("%.3f", ns);
     }
 
-  if (!isfinite (ns))
-    return g_strdup ("-");
-  if (magnitude < 1e3)
-    return g_strdup_printf ("%.0f ns", ns);
-  if (magnitude < 1e6)
-    return g_strdup_printf ("%.2f µs", ns / 1e3);
-  if (magnitude < 1e9)
-    return g_strdup_printf ("%.2f ms", ns / 1e6);
-  return g_strdup_printf ("%.3f s", ns / 1e9);
+  /* the same text as the viewer's */
+  return sp_format_duration (ns);
 }
 
 struct _SpToolTable
