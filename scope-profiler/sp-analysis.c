@@ -73,6 +73,7 @@ struct _SpAnalysis
   gint64 *rank_totals;     /* n_regions × n_ranks */
   guint64 *rank_calls;     /* n_regions × n_ranks */
   double *mean_per_call;   /* n_regions */
+  gint64 *self_times;      /* n_regions */
 };
 
 G_DEFINE_BOXED_TYPE (SpAnalysis, sp_analysis, sp_analysis_ref, sp_analysis_unref)
@@ -143,6 +144,7 @@ sp_analysis_new (SpSession *session)
   self->rank_totals = g_new0 (gint64, MAX ((gsize) self->n_regions * self->n_ranks, 1));
   self->rank_calls = g_new0 (guint64, MAX ((gsize) self->n_regions * self->n_ranks, 1));
   self->mean_per_call = g_new0 (double, MAX (self->n_regions, 1));
+  self->self_times = g_new0 (gint64, MAX (self->n_regions, 1));
 
   rank_begin = g_new (gint64, MAX (self->n_ranks, 1));
   rank_end = g_new (gint64, MAX (self->n_ranks, 1));
@@ -220,12 +222,13 @@ sp_analysis_new (SpSession *session)
         }
     }
 
-  /* The mean per call is the statistics' own. */
+  /* The mean per call and the self time are the statistics' own. */
   for (guint r = 0; r < self->n_regions; r++)
     {
       g_autoptr(SpRegionStats) stats = sp_session_get_region_stats (session, r);
 
       self->mean_per_call[r] = sp_region_stats_get_count (stats) > 0 ? sp_region_stats_get_mean (stats) : NAN;
+      self->self_times[r] = sp_region_stats_get_self_time (stats);
     }
 
   return self;
@@ -274,6 +277,7 @@ sp_analysis_unref (SpAnalysis *self)
   g_free (self->rank_totals);
   g_free (self->rank_calls);
   g_free (self->mean_per_call);
+  g_free (self->self_times);
   g_free (self);
 }
 
@@ -597,6 +601,9 @@ sp_analysis_get_region_figure (const SpAnalysis *self,
       return self->mean_per_call[region];
     case SP_RANK_FIGURE_MEAN_CALLS:
       return mean_calls;
+    case SP_RANK_FIGURE_MEAN_SELF:
+      /* Ranks without the region add 0 to the sum. */
+      return self->n_ranks > 0 ? (double) self->self_times[region] / (double) self->n_ranks : 0;
     default:
       g_return_val_if_reached (NAN);
     }

@@ -30,6 +30,8 @@ G_BEGIN_DECLS
  *   calls on all ranks and threads (sp_region_stats_get_mean())
  * @SP_RANK_FIGURE_MEAN_CALLS: the mean over ranks of the region's number of
  *   calls on each rank
+ * @SP_RANK_FIGURE_MEAN_SELF: the mean over ranks of the region's self time
+ *   on each rank (sp_region_stats_get_self_time())
  *
  * Per-rank figures of a region: figures that stay comparable between runs
  * with different numbers of ranks, unlike sums over ranks.
@@ -43,6 +45,7 @@ typedef enum
   SP_RANK_FIGURE_MIN_TOTAL,
   SP_RANK_FIGURE_MEAN_PER_CALL,
   SP_RANK_FIGURE_MEAN_CALLS,
+  SP_RANK_FIGURE_MEAN_SELF,
 } SpRankFigure;
 
 #define SP_TYPE_ANALYSIS (sp_analysis_get_type())

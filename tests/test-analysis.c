@@ -183,6 +183,11 @@ test_imbalance (void)
   g_assert_cmpfloat_with_epsilon (sp_analysis_get_region_imbalance (analysis, work), 190.0 / 125, 1e-12);
   g_assert_cmpfloat (sp_analysis_get_region_figure (analysis, work, SP_RANK_FIGURE_MEAN_PER_CALL), ==, 50);
   g_assert_cmpfloat (sp_analysis_get_region_figure (analysis, work, SP_RANK_FIGURE_MEAN_CALLS), ==, 2.5);
+
+  /* Self times: main 100 - (50 + 20) on rank 0, 200 - 100 on rank 1. */
+  g_assert_cmpfloat (sp_analysis_get_region_figure (analysis, main_, SP_RANK_FIGURE_MEAN_SELF), ==, 65);
+  /* rec: 50 - 20, 20 - 5, 5, 30 on rank 0. */
+  g_assert_cmpfloat (sp_analysis_get_region_figure (analysis, rec, SP_RANK_FIGURE_MEAN_SELF), ==, 40);
 }
 
 static void
