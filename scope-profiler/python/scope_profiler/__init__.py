@@ -6,7 +6,21 @@
 
 """Region profiling for Python, recorded by the ScopeProfiler C library.
 
-A drop-in for the Python scope-profiler package's recording API::
+A drop-in for the Python scope-profiler package's recording API, in its
+current spelling::
+
+    import scope_profiler as sp
+
+    @sp.profile("solver")
+    def solve(A, b):
+        ...
+
+    with sp.session(file_path="run.h5"):     # setup(...) ... finalize()
+        with sp.region("assemble"):
+            ...
+        solve(A, b)
+
+and in its original one::
 
     from scope_profiler import ProfileManager
 
@@ -20,6 +34,14 @@ A drop-in for the Python scope-profiler package's recording API::
         ...
 
     ProfileManager.finalize()
+
+``sp.setup``, ``sp.finalize``, ``sp.session``, ``sp.region`` (=
+``profile_region``) and ``sp.profile`` act on the process-wide default
+manager, as the class-level methods of :class:`ProfileManager` do;
+``ProfileManager()`` makes an independent manager with the same methods
+(``session()``, ``region()``, ``profile()``, ...) and a file of its own.
+Before ``setup()`` nothing is recorded; ``finalize()`` without ``setup()``
+writes a file holding only ``/metadata``.
 
 Timestamps are CLOCK_MONOTONIC nanoseconds (the clock of
 :func:`time.perf_counter_ns`); regions of C code (``SP_PROFILE_SCOPE``),
@@ -35,6 +57,41 @@ from .profile_manager import (ProfileManager, ProfilerError, UnsupportedOptionEr
                               get_current_time)
 
 __all__ = ['ProfileManager', 'ProfilerError', 'UnsupportedOptionError', 'get_current_time',
-           '__version__']
+           'setup', 'finalize', 'session', 'region', 'profile_region', 'profile',
+           'get_region', 'get_all_regions', 'get_config', '__version__']
+
+
+# The current API: functions of the process-wide default manager. setup(),
+# finalize() and session() look ProfileManager's methods up at each call, so
+# `scope-profiler run` (which owns the session of the script it runs) sees
+# sp.setup()/sp.finalize() as it sees ProfileManager.setup()/finalize().
+
+def setup(**options):
+    """``ProfileManager.setup(**options)``: start a session of the default
+    manager."""
+    return ProfileManager.setup(**options)
+
+
+def finalize(verbose=None, file_path=None, **options):
+    """``ProfileManager.finalize(...)``: write the default manager's session
+    file and, with ``verbose``, print the summary."""
+    return ProfileManager.finalize(verbose, file_path, **options)
+
+
+def session(verbose=None, **options):
+    """``ProfileManager.session(**options)``: a context manager (and
+    decorator) that sets the default manager up on entry and finalizes it on
+    exit, also when the body raises."""
+    return ProfileManager.session(verbose, **options)
+
+
+#: ``ProfileManager.profile_region``: ``with sp.region("name"):``
+region = ProfileManager.profile_region
+profile_region = region
+#: ``ProfileManager.profile``: ``@sp.profile`` or ``@sp.profile("name")``
+profile = ProfileManager.profile
+get_region = ProfileManager.get_region
+get_all_regions = ProfileManager.get_all_regions
+get_config = ProfileManager.get_config
 
 __version__ = '0.1.0'

@@ -17,14 +17,17 @@ class ProfilingConfig:
     ``flush_to_disk``, ``buffer_limit``, ``file_path``, ``verbose`` (the
     summary is printed at finalize), ``rank``, ``size`` and
     ``merge_timeout`` (-1/-1/120 unless the library was set up with others),
-    and the Python package's features this implementation does not switch
-    on (``use_likwid``, ``use_line_profiler``, ``recursive_profile``,
-    False unless a feature is available and was switched on).
+    the Python package's features (``use_likwid``, ``use_line_profiler``,
+    ``recursive_profile``: whether ``setup()`` switched them on), and
+    ``config_creation_time``: when the session started (int ns, the clock
+    of :func:`time.perf_counter_ns`), the origin of the regions'
+    ``get_start_times_numpy()``/``get_end_times_numpy()`` as in the Python
+    package.
     """
 
     __slots__ = ('enabled', 'time_trace', 'flush_to_disk', 'buffer_limit', 'file_path',
                  'verbose', 'rank', 'size', 'merge_timeout', 'use_likwid',
-                 'use_line_profiler', 'recursive_profile')
+                 'use_line_profiler', 'recursive_profile', 'config_creation_time')
 
     def __init__(self, settings, **overrides):
         for name in self.__slots__:

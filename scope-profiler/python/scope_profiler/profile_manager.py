@@ -400,17 +400,36 @@ class ProfileManager:
 
         if verbose is None:
             verbose = self._verbose
-        summary = self._manager.get_summary() if verbose else None
-        # The summary is printed from Python (verbose=False: not by the
-        # library), also for a session that was never set up from Python
-        # (the C default config prints).
         if file_path is not None:
             file_path = os.fsdecode(os.fspath(file_path))
+        if self._is_unset():
+            self._finalize_unset(file_path)
+            return
+
+        # The summary is printed from Python (verbose=False: not by the
+        # library), also for a session that C code set up. Only rank 0
+        # prints: with several ranks, the merged session's statistics.
+        settings = self._manager.get_config()
+        rank, size = _ranks(settings)
+        summary = self._manager.get_summary() if verbose and rank == 0 else None
         self._manager.finalize(file_path, verbose=False)
+        if summary is not None and size > 1 and settings['enabled'] and settings['flush_to_disk']:
+            summary = _merged_summary(file_path or settings['file_path'], summary)
 
         if summary:
             print(summary, end='' if summary.endswith('\n') else '\n', flush=True)
         _features.after_finalize(self, verbose)
+
+    def _finalize_unset(self, file_path):
+        """finalize() without setup(), as the Python package does it: a
+        session file holding only /metadata, no summary; the manager stays
+        not set up. (A short enabled session with no region is written.)"""
+        self._manager.setup(verbose=False)
+        try:
+            self._set_python_metadata()
+            self._manager.finalize(file_path, verbose=False)
+        finally:
+            self._enter_unset()
 
     @_manager_method
     def session(self, verbose=None, **options):
@@ -479,6 +498,8 @@ _default_profile_region.__qualname__ = 'ProfileManager.profile_region'
 _class_profile_region = functools.update_wrapper(
     _native.RegionLookup(_default_regions, _default_profile_region), _default_profile_region)
 ProfileManager.profile_region = staticmethod(_class_profile_region)
+# The current API's name for it (ProfileManager.region("x"), sp.region("x")).
+ProfileManager.region = staticmethod(_class_profile_region)
 
 
 def _default_manager():
@@ -487,8 +508,130 @@ def _default_manager():
     if _default is None:
         default = ProfileManager.__new__(ProfileManager)
         default._init(_native.Manager.get_default(), _default_regions)
+        # Nothing is recorded before setup(), unless C code in this process
+        # already set the default manager up (or recorded into its implicit
+        # session): then that session runs and Python records into it.
+        if not _library_session_in_use(default._manager):
+            default._enter_unset()
         _default = default
     return _default
+
+
+def _default_settings(_cache=[]):
+    """The library's default session settings (those of setup() without
+    arguments), as Manager.get_config() gives them."""
+    if not _cache:
+        _cache.append(_native.Manager().get_config())
+    return dict(_cache[0])
+
+
+def _library_session_in_use(manager):
+    """Whether the default manager's session was set up or used by C code
+    before the package first touched it: a configuration other than the
+    defaults, or regions in the session."""
+    return bool(manager.get_all_regions()) or manager.get_config() != _default_settings()
+
+
+# The launchers' variables the library reads for the rank (sp-ranks.c).
+_LAUNCHERS = (('OMPI_COMM_WORLD_RANK', 'OMPI_COMM_WORLD_SIZE'),
+              ('PMI_RANK', 'PMI_SIZE'),
+              ('PMIX_RANK', 'PMIX_SIZE'),
+              ('SLURM_PROCID', 'SLURM_NTASKS'))
+
+
+def _env_int(name):
+    try:
+        return int(os.environ[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _ranks(settings):
+    """(rank, size) of this process as the library's finalize() sees them
+    (sp_ranks_detect(): MPI when mpi4py initialised it, else the
+    launcher's variables; SCOPE_PROFILER_MPI=0 and the session's
+    rank/size settings win)."""
+    rank = size = -1
+    if os.environ.get('SCOPE_PROFILER_MPI') != '0':
+        mpi = sys.modules.get('mpi4py.MPI')
+        try:
+            usable = mpi is not None and mpi.Is_initialized() and not mpi.Is_finalized()
+        except Exception:  # pragma: no cover - a broken mpi4py
+            usable = False
+        if usable:
+            rank, size = mpi.COMM_WORLD.Get_rank(), mpi.COMM_WORLD.Get_size()
+        else:
+            for rank_var, size_var in _LAUNCHERS:
+                r = _env_int(rank_var)
+                if r is not None:
+                    rank = r
+                    s = _env_int(size_var)
+                    if s is not None and s > r:
+                        size = s
+                    break
+    if settings.get('rank', -1) >= 0:
+        rank = settings['rank']
+    if settings.get('size', -1) >= 1:
+        size = settings['size']
+    rank = max(rank, 0)
+    size = max(size, 1)
+    if rank >= size:
+        size = rank + 1
+    return rank, size
+
+
+def _seconds(value):
+    text = '%.9g' % value
+    return text if any(c in text for c in '.eEn') else text + '.0'
+
+
+def _merged_summary(path, fallback):
+    """The summary of the merged session file at ``path`` (rank 0, several
+    ranks), as the Python package prints it: the library's statistics of
+    every region pooled over the ranks, and ``Total Calls`` the pooled count
+    divided by the number of ranks, rounded. ``fallback`` when the file
+    cannot be read."""
+    try:
+        session = _native.Session(path)
+        metadata = session.metadata()
+        size = int(metadata.get('mpi_size') or 0) or max(len(session.file_ranks()), 1)
+        lines = []
+        for index, name in enumerate(session.region_names()):
+            stats = session.stats(index)
+            count = int(stats['count'])
+            lines.append('Region: %s\n' % name)
+            lines.append('  %-12s: %d\n' % ('Total Calls', round(count / size)))
+            if count:
+                for label, key in (('Total Time', 'total'), ('Avg Time', 'mean'),
+                                   ('Min Time', 'min'), ('Max Time', 'max'),
+                                   ('Std Dev', 'std')):
+                    lines.append('  %-12s: %s s\n' % (label, _seconds(stats[key] / 1e9)))
+            lines.append('-' * 40 + '\n')
+        return ''.join(lines)
+    except (OSError, ValueError, KeyError) as error:
+        print('scope_profiler: could not read the merged session %s (%s); rank 0\'s '
+              'summary follows' % (path, error), file=sys.stderr)
+        return fallback
+
+
+def _relative_time_methods(manager):
+    """The get_start_times_numpy()/get_end_times_numpy() of regions of the
+    native ``manager``: buffered times minus the session start."""
+    region_starts = _native.Region.get_start_times_numpy
+    region_ends = _native.Region.get_end_times_numpy
+
+    def get_start_times_numpy(region):
+        """Start times of the buffered calls as int64 ns since the session
+        start (the Python package's ``config.config_creation_time``; the
+        absolute start is ``ProfileManager.get_config().config_creation_time``)."""
+        return region_starts(region) - manager.get_start_time()
+
+    def get_end_times_numpy(region):
+        """End times of the buffered calls as int64 ns since the session
+        start."""
+        return region_ends(region) - manager.get_start_time()
+
+    return get_start_times_numpy, get_end_times_numpy
 
 
 def get_current_time():
@@ -496,3 +639,7 @@ def get_current_time():
     the same as :func:`time.perf_counter_ns` on Linux."""
     return _native.get_current_time()
 
+
+# The default manager enters its "not set up" state at import, as the
+# Python package's default configuration exists from import.
+_default_manager()
