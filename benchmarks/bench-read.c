@@ -22,6 +22,7 @@
 #include <hdf5.h>
 
 #include "bench-common.h"
+#include "sp-h5-reader-private.h"
 #include "sp-session-private.h"
 
 static gsize n_total = 10000000;

@@ -25,7 +25,7 @@
 #include <hdf5.h>
 
 #include "sp-error.h"
-#include "sp-session-private.h"
+#include "sp-h5-reader-private.h"
 
 /* A dataset may not claim more elements than this, whatever it stores. */
 #define MAX_ELEMENTS         (G_GUINT64_CONSTANT (1) << 36)

@@ -10,100 +10,21 @@
 #include <gio/gio.h>
 
 #include "sp-session.h"
+#include "sp-session-model-private.h"
+#include "sp-session-raw-private.h"
 
 G_BEGIN_DECLS
 
-/* What the file reader hands to SpSession: everything the file holds,
- * checked, but not yet sorted, nested or summarised. */
-
-typedef struct _SpSessionRegionInfo
-{
-  char   *name;
-  char  **tags;          /* NULL-terminated; NULL when unknown */
-  char   *source_file;
-  char   *source_text;
-  gint64  source_line;   /* -1 when unknown */
-} SpSessionRegionInfo;
-
-typedef struct _SpSessionThreadInfo
-{
-  guint   rank;
-  gint64  thread;
-  gint64  native_id;     /* -1 when unknown */
-  char   *name;
-} SpSessionThreadInfo;
-
-typedef struct _SpSessionRawSeries
-{
-  /* key */
-  guint   region;
-  guint   rank;
-  gint64  thread;
-  /* intervals, in file order; exactly @n allocated: the reader sizes
-   * series before it fills them, so nothing is copied or over-allocated */
-  gint64 *starts;
-  gint64 *ends;
-  gsize   n;
-} SpSessionRawSeries;
-
-typedef struct _SpSessionRegionRank
-{
-  guint region;
-  guint rank;
-} SpSessionRegionRank;
-
-typedef struct _SpSessionRaw
-{
-  int         schema;
-  GHashTable *metadata;        /* char* -> GVariant* ('s', 'x' or 'd') */
-  GPtrArray  *regions;         /* SpSessionRegionInfo* */
-  GHashTable *region_by_name;  /* borrowed name -> GUINT_TO_POINTER (index + 1) */
-  GHashTable *threads;         /* SpSessionThreadInfo* (key == value) */
-  GHashTable *series;          /* SpSessionRawSeries* (key == value) */
-  GHashTable *file_ranks;      /* GUINT_TO_POINTER (rank + 1): ranks the file
-                                * names even without intervals or threads */
-  GArray     *region_ranks;    /* SpSessionRegionRank: (region, rank) pairs
-                                * the file has, even without intervals */
-} SpSessionRaw;
-
-typedef void (*SpSessionProgressFunc) (double   fraction,
-                                       gpointer user_data);
-
-SpSessionRaw        *_sp_session_raw_new           (void);
-void                 _sp_session_raw_free          (SpSessionRaw  *raw);
-guint                _sp_session_raw_intern_region (SpSessionRaw  *raw,
-                                                    const char    *name);
-SpSessionRawSeries  *_sp_session_raw_get_series    (SpSessionRaw  *raw,
-                                                    guint          region,
-                                                    guint          rank,
-                                                    gint64         thread);
-gboolean             _sp_session_raw_series_grow   (SpSessionRawSeries *series,
-                                                    gsize          n,
-                                                    gsize         *at);
-void                 _sp_session_advise_huge       (void          *data,
-                                                    gsize          size);
-SpSessionThreadInfo *_sp_session_raw_get_thread    (SpSessionRaw  *raw,
-                                                    guint          rank,
-                                                    gint64         thread);
-void                 _sp_session_raw_add_file_rank (SpSessionRaw  *raw,
-                                                    guint          rank);
-void                 _sp_session_raw_add_region_rank (SpSessionRaw *raw,
-                                                      guint         region,
-                                                      guint         rank);
-
-SpSessionRaw        *_sp_h5_read_session           (const char             *path,
-                                                    GCancellable           *cancellable,
-                                                    SpSessionProgressFunc   progress,
-                                                    gpointer                progress_data,
-                                                    GError                **error);
-
 /* Builds the model (sorting, nesting, statistics) from what the reader
  * found and installs it: the second half of sp_session_load(), apart so
- * benchmarks can time the two halves. Takes @raw. */
+ * benchmarks can time the two halves (the first is _sp_h5_read_session(),
+ * in sp-h5-reader-private.h). Takes @raw. */
 void                 _sp_session_load_raw          (SpSession              *self,
                                                     const char             *path,
                                                     SpSessionRaw           *raw);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSessionRaw, _sp_session_raw_free)
+SpSessionModel      *_sp_session_get_model         (SpSession              *self);
+SpSession           *_sp_session_new_for_model     (const char             *path,
+                                                    SpSessionModel         *model);
 
 G_END_DECLS
