@@ -19,6 +19,7 @@
 # include <sysprof-capture.h>
 #endif
 
+#include "sp-analysis.h"
 #include "sp-error.h"
 #include "sp-export-private.h"
 
@@ -595,6 +596,7 @@ export_json_statistics (SpSession  *session,
                         Writer     *w,
                         GError    **error)
 {
+  g_autoptr(SpAnalysis) analysis = sp_analysis_new (session);
   guint n_regions = sp_session_get_n_regions (session);
   const guint *ranks;
   guint n_ranks = 0;
@@ -620,7 +622,11 @@ export_json_statistics (SpSession  *session,
         g_string_append_c (w->buffer, ',');
       append_uint (w->buffer, ranks[r]);
     }
-  g_string_append (w->buffer, "],\"metadata\":");
+  g_string_append (w->buffer, "],\"wall_time_ns\":");
+  append_int (w->buffer, sp_analysis_get_wall_time (analysis));
+  g_string_append (w->buffer, ",\"lane_time_ns\":");
+  append_int (w->buffer, sp_analysis_get_lane_time (analysis));
+  g_string_append (w->buffer, ",\"metadata\":");
   append_json_metadata (w->buffer, session);
   g_string_append (w->buffer, ",\"regions\":[");
 
@@ -634,7 +640,23 @@ export_json_statistics (SpSession  *session,
       _sp_export_append_json_string (w->buffer, sp_session_get_region_name (session, i));
       g_string_append (w->buffer, ",\"statistics\":");
       append_json_stats (w->buffer, overall);
-      g_string_append (w->buffer, ",\"ranks\":{");
+      /* The library's figures (SpAnalysis): share of the session as a
+       * fraction, and the spread of the region's total over ranks. */
+      g_string_append (w->buffer, ",\"share\":");
+      append_json_double (w->buffer, sp_analysis_get_region_share (analysis, i));
+      g_string_append (w->buffer, ",\"covered_ns\":");
+      append_int (w->buffer, sp_analysis_get_region_covered_time (analysis, i));
+      g_string_append (w->buffer, ",\"imbalance\":{\"min_ns\":");
+      append_json_double (w->buffer, sp_analysis_get_region_figure (analysis, i, SP_RANK_FIGURE_MIN_TOTAL));
+      g_string_append (w->buffer, ",\"mean_ns\":");
+      append_json_double (w->buffer, sp_analysis_get_region_figure (analysis, i, SP_RANK_FIGURE_MEAN_TOTAL));
+      g_string_append (w->buffer, ",\"max_ns\":");
+      append_json_double (w->buffer, sp_analysis_get_region_figure (analysis, i, SP_RANK_FIGURE_MAX_TOTAL));
+      g_string_append (w->buffer, ",\"ratio\":");
+      append_json_double (w->buffer, sp_analysis_get_region_imbalance (analysis, i));
+      g_string_append (w->buffer, ",\"slowest_rank\":");
+      append_uint (w->buffer, sp_analysis_get_region_slowest_rank (analysis, i));
+      g_string_append (w->buffer, "},\"ranks\":{");
 
       for (guint r = 0; r < n_ranks; r++)
         {
@@ -1023,8 +1045,11 @@ done:
  *   `region,count,total_ns,self_ns,mean_ns,min_ns,max_ns,std_ns,median_ns,p90_ns,p99_ns`
  *   and one row per region, as [method@Session.get_region_stats] gives.
  * - %SP_EXPORT_FORMAT_JSON_STATISTICS writes an object with the session's
- *   `path`, `schema`, `start_ns`, `end_ns`, `ranks`, `metadata`, and
- *   `regions`: a list of `{"name", "statistics", "ranks": {"N": ...}}`.
+ *   `path`, `schema`, `start_ns`, `end_ns`, `ranks`, `wall_time_ns`,
+ *   `lane_time_ns`, `metadata`, and `regions`: a list of `{"name",
+ *   "statistics", "share", "covered_ns", "imbalance": {"min_ns", "mean_ns",
+ *   "max_ns", "ratio", "slowest_rank"}, "ranks": {"N": ...}}`, the figures
+ *   of #SpAnalysis (`share` is a fraction, `ratio` max/mean over ranks).
  * - %SP_EXPORT_FORMAT_SYSPROF_CAPTURE writes a capture with one mark per
  *   interval, group `rank N/thread T` and the region's name (cut to the
  *   39 bytes a mark holds; the full name is then the mark's message).

@@ -5,62 +5,32 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "config.h"
-
+#include <math.h>
 #include <stdio.h>
 
 #include "sp-tool.h"
 
-/* A region's time on one rank is its total there; the run waits for the
- * slowest rank, so max over ranks is what a region costs the run, and
- * max / mean over ranks is its load imbalance (1.0 = perfectly even). */
+/* The figures are the library's (SpAnalysis): a region's time on one rank
+ * is its total there; the run waits for the slowest rank, so max over
+ * ranks is what a region costs the run, and max / mean over ranks is its
+ * load imbalance (1.0 = perfectly even). */
+
 typedef struct
 {
-  gint64  max;
-  double  mean;
-  gint64  min;
-  guint   slowest;
-  guint   n_ranks;
-} RankSpread;
+  guint  region;
+  double max;
+} Entry;
 
-static gboolean
-region_spread (SpSession  *session,
-               guint       region,
-               RankSpread *spread)
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
 {
-  const guint *ranks;
-  guint n_ranks = 0;
-  gint64 sum = 0;
+  const Entry *ea = a;
+  const Entry *eb = b;
 
-  ranks = sp_session_get_ranks (session, &n_ranks);
-
-  spread->max = 0;
-  spread->min = G_MAXINT64;
-  spread->mean = 0;
-  spread->slowest = 0;
-  spread->n_ranks = n_ranks;
-
-  if (n_ranks == 0)
-    return FALSE;
-
-  for (guint i = 0; i < n_ranks; i++)
-    {
-      g_autoptr(SpRegionStats) stats = sp_session_get_region_stats_for_rank (session, region, ranks[i]);
-      gint64 total = stats ? sp_region_stats_get_total (stats) : 0;
-
-      sum += total;
-      spread->min = MIN (spread->min, total);
-      if (total > spread->max || i == 0)
-        {
-          spread->max = total;
-          spread->slowest = ranks[i];
-        }
-    }
-
-  /* Ranks that never entered the region count as zero: they waited. */
-  spread->mean = (double) sum / n_ranks;
-
-  return TRUE;
+  if (ea->max != eb->max)
+    return ea->max > eb->max ? -1 : 1;
+  return (ea->region > eb->region) - (ea->region < eb->region);
 }
 
 int
@@ -72,9 +42,10 @@ sp_tool_imbalance (int    argc,
   g_autoptr(SpToolTable) table = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) order = NULL;
-  g_autofree RankSpread *spreads = NULL;
+  g_autoptr(SpAnalysis) analysis = NULL;
   gboolean raw_ns = FALSE;
   guint n_regions;
+  guint n_ranks = 0;
   GOptionEntry entries[] = {
     { "ns", 0, 0, G_OPTION_ARG_NONE, &raw_ns, "Times as integer nanoseconds", NULL },
     { NULL }
@@ -101,39 +72,35 @@ sp_tool_imbalance (int    argc,
     return sp_tool_fail_error ("imbalance", error);
 
   n_regions = sp_session_get_n_regions (session);
-  spreads = g_new0 (RankSpread, MAX (n_regions, 1));
-  order = g_array_new (FALSE, FALSE, sizeof (guint));
+  sp_session_get_ranks (session, &n_ranks);
+  analysis = sp_analysis_new (session);
+  order = g_array_new (FALSE, FALSE, sizeof (Entry));
 
-  for (guint r = 0; r < n_regions; r++)
-    if (region_spread (session, r, &spreads[r]))
-      g_array_append_val (order, r);
+  for (guint r = 0; r < n_regions && n_ranks > 0; r++)
+    {
+      Entry e = { r, sp_analysis_get_region_figure (analysis, r, SP_RANK_FIGURE_MAX_TOTAL) };
+      g_array_append_val (order, e);
+    }
 
   /* Most costly first. */
-  for (guint i = 1; i < order->len; i++)
-    for (guint j = i; j > 0 && spreads[g_array_index (order, guint, j)].max >
-                               spreads[g_array_index (order, guint, j - 1)].max; j--)
-      {
-        guint t = g_array_index (order, guint, j);
-        g_array_index (order, guint, j) = g_array_index (order, guint, j - 1);
-        g_array_index (order, guint, j - 1) = t;
-      }
+  g_array_sort (order, compare_entries);
 
   table = sp_tool_table_new (G_N_ELEMENTS (header) - 1);
   sp_tool_table_add_row (table, g_strdupv ((char **) header));
 
   for (guint i = 0; i < order->len; i++)
     {
-      guint r = g_array_index (order, guint, i);
-      const RankSpread *s = &spreads[r];
+      guint r = g_array_index (order, Entry, i).region;
+      double imbalance = sp_analysis_get_region_imbalance (analysis, r);
       char **row = g_new0 (char *, G_N_ELEMENTS (header));
 
       row[0] = g_strdup (sp_session_get_region_name (session, r));
-      row[1] = g_strdup_printf ("%u", s->n_ranks);
-      row[2] = sp_tool_format_time (s->min, raw_ns);
-      row[3] = sp_tool_format_time (s->mean, raw_ns);
-      row[4] = sp_tool_format_time (s->max, raw_ns);
-      row[5] = s->mean > 0 ? g_strdup_printf ("%.2f", s->max / s->mean) : g_strdup ("-");
-      row[6] = g_strdup_printf ("rank %u", s->slowest);
+      row[1] = g_strdup_printf ("%u", n_ranks);
+      row[2] = sp_tool_format_time (sp_analysis_get_region_figure (analysis, r, SP_RANK_FIGURE_MIN_TOTAL), raw_ns);
+      row[3] = sp_tool_format_time (sp_analysis_get_region_figure (analysis, r, SP_RANK_FIGURE_MEAN_TOTAL), raw_ns);
+      row[4] = sp_tool_format_time (sp_analysis_get_region_figure (analysis, r, SP_RANK_FIGURE_MAX_TOTAL), raw_ns);
+      row[5] = isnan (imbalance) ? g_strdup ("-") : g_strdup_printf ("%.2f", imbalance);
+      row[6] = g_strdup_printf ("rank %u", sp_analysis_get_region_slowest_rank (analysis, r));
       sp_tool_table_add_row (table, row);
     }
 
@@ -144,31 +111,18 @@ sp_tool_imbalance (int    argc,
 
 typedef struct
 {
-  SpSession *session;
-  char      *path;
-  guint      n_ranks;
+  SpSession  *session;
+  SpAnalysis *analysis;
+  char       *path;
+  guint       n_ranks;
 } Run;
 
 static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->analysis, sp_analysis_unref);
   g_clear_object (&run->session);
   g_clear_pointer (&run->path, g_free);
-}
-
-static guint
-run_rank_count (SpSession *session)
-{
-  gint64 size = 0;
-  guint n = 0;
-
-  sp_session_get_ranks (session, &n);
-
-  /* A run that lost ranks still ran with mpi_size of them. */
-  if (sp_session_get_metadata_int (session, "mpi_size", &size) && size > (gint64) n)
-    return (guint) size;
-
-  return MAX (n, 1);
 }
 
 int
@@ -212,7 +166,7 @@ sp_tool_scaling (int    argc,
 
   for (int i = 1; i < argc; i++)
     {
-      Run run = { NULL, g_strdup (argv[i]), 0 };
+      Run run = { NULL, NULL, g_strdup (argv[i]), 0 };
 
       run.session = sp_tool_load_session (argv[i], NULL, NULL, &error);
       if (run.session == NULL)
@@ -220,7 +174,8 @@ sp_tool_scaling (int    argc,
           g_free (run.path);
           return sp_tool_fail_error ("scaling", error);
         }
-      run.n_ranks = run_rank_count (run.session);
+      run.analysis = sp_analysis_new (run.session);
+      run.n_ranks = sp_analysis_get_n_ranks (run.analysis);
       g_array_append_val (runs, run);
     }
 
@@ -277,7 +232,6 @@ sp_tool_scaling (int    argc,
   for (guint n = 0; n < names->len; n++)
     {
       const char *name = g_ptr_array_index (names, n);
-      gint64 base_time = -1;
 
       row = g_new0 (char *, n_columns + 1);
       row[0] = g_strdup (name);
@@ -285,29 +239,26 @@ sp_tool_scaling (int    argc,
       for (guint i = 0; i < runs->len; i++)
         {
           const Run *run = &g_array_index (runs, Run, i);
-          RankSpread spread;
+          g_autofree char *t = NULL;
+          double efficiency = NAN;
+          double speedup;
           guint region;
+          guint n_ranks = 0;
 
-          if (!sp_session_lookup_region (run->session, name, &region) ||
-              !region_spread (run->session, region, &spread))
+          sp_session_get_ranks (run->session, &n_ranks);
+          if (!sp_session_lookup_region (run->session, name, &region) || n_ranks == 0)
             {
               row[1 + i] = g_strdup ("-");
               continue;
             }
 
-          if (i == 0)
-            base_time = spread.max;
+          t = sp_tool_format_time (sp_analysis_get_region_figure (run->analysis, region, SP_RANK_FIGURE_MAX_TOTAL), raw_ns);
+          speedup = sp_analysis_get_region_speedup (base->analysis, run->analysis, name, &efficiency);
 
-          if (i == 0 || base_time <= 0 || spread.max <= 0)
-            row[1 + i] = sp_tool_format_time (spread.max, raw_ns);
+          if (i == 0 || isnan (speedup))
+            row[1 + i] = g_steal_pointer (&t);
           else
-            {
-              g_autofree char *t = sp_tool_format_time (spread.max, raw_ns);
-              double speedup = (double) base_time / spread.max;
-              double ideal = (double) run->n_ranks / base->n_ranks;
-
-              row[1 + i] = g_strdup_printf ("%s  %.2fx  %3.0f%%", t, speedup, 100.0 * speedup / ideal);
-            }
+            row[1 + i] = g_strdup_printf ("%s  %.2fx  %3.0f%%", t, speedup, 100.0 * efficiency);
         }
 
       sp_tool_table_add_row (table, row);

@@ -5,8 +5,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "config.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,9 +52,10 @@ lookup_column (const char *name)
   return G_MININT;
 }
 
+/* @share is the library's share of the session (a fraction), or NAN. */
 static void
 stats_values (const SpRegionStats *stats,
-              gint64               span,
+              double               share,
               double              *values)
 {
   values[COL_CALLS] = (double) sp_region_stats_get_count (stats);
@@ -67,7 +66,7 @@ stats_values (const SpRegionStats *stats,
   values[COL_MAX] = (double) sp_region_stats_get_max (stats);
   values[COL_STD] = sp_region_stats_get_stddev (stats);
   values[COL_P90] = sp_region_stats_get_p90 (stats);
-  values[COL_PERCENT] = span > 0 ? 100.0 * values[COL_TOTAL] / (double) span : NAN;
+  values[COL_PERCENT] = 100.0 * share;
 }
 
 static char *
@@ -194,7 +193,7 @@ sp_tool_summary (int    argc,
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (row_free);
   g_autoptr(GHashTable) rows_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GArray) columns = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) analyses = g_ptr_array_new_with_free_func ((GDestroyNotify) sp_analysis_unref);
   g_autoptr(GError) error = NULL;
   g_autoptr(SpToolTable) table = NULL;
   g_autofree char *sort = NULL;
@@ -221,8 +220,11 @@ sp_tool_summary (int    argc,
   context = sp_tool_option_context_new ("summary", "FILE…",
                                         "Print a table of the regions of one or more sessions.",
                                         "Times are per region over all kept ranks and threads. “self” is the\n"
-                                        "time not spent in nested regions; “%” is the region's total time as a\n"
-                                        "share of the session's wall time summed over ranks. With several\n"
+                                        "time not spent in nested regions. “%” is the region's share of the\n"
+                                        "session: the time at least one of its calls was open, on each thread\n"
+                                        "of each kept rank (recursion counted once), over the summed spans of\n"
+                                        "those threads (first call's start to last call's end). It cannot\n"
+                                        "exceed 100; --include/--exclude do not change it. With several\n"
                                         "files, their columns stand side by side, numbered in argument order.");
   g_option_context_add_main_entries (context, entries, NULL);
   filter_entries = sp_tool_filter_entries (&filter);
@@ -267,13 +269,25 @@ sp_tool_summary (int    argc,
 
   for (guint f = 0; f < n_files; f++)
     {
+      /* The share is of the session of the kept ranks, before the region
+       * patterns: a region's share does not depend on which others show. */
+      SpToolFilter rank_filter = { NULL, NULL, filter.ranks };
       SpSession *session;
-      gint64 span = 0;
 
-      if (!(session = sp_tool_load_session (argv[f + 1], &filter, &span, &error)))
+      if (!(session = sp_tool_load_session (argv[f + 1], &rank_filter, NULL, &error)))
         FAIL ("%s", error->message);
+      g_ptr_array_add (analyses, sp_analysis_new (session));
+
+      if (filter.include != NULL || filter.exclude != NULL)
+        {
+          SpSession *filtered = sp_session_filter (session,
+                                                   (const char * const *) filter.include,
+                                                   (const char * const *) filter.exclude,
+                                                   NULL, 0, G_MININT64, G_MAXINT64);
+          g_object_unref (session);
+          session = filtered;
+        }
       g_ptr_array_add (sessions, session);
-      g_array_append_val (spans, span);
     }
 
 #undef FAIL
@@ -282,12 +296,15 @@ sp_tool_summary (int    argc,
   for (guint f = 0; f < n_files; f++)
     {
       SpSession *session = g_ptr_array_index (sessions, f);
+      SpAnalysis *analysis = g_ptr_array_index (analyses, f);
       guint n_regions = sp_session_get_n_regions (session);
 
       for (guint i = 0; i < n_regions; i++)
         {
           g_autoptr(SpRegionStats) stats = sp_session_get_region_stats (session, i);
           const char *name = sp_session_get_region_name (session, i);
+          double share = NAN;
+          guint whole;
           Row *row;
 
           /* Regions with no calls (declared in the file only) are noise. */
@@ -304,8 +321,11 @@ sp_tool_summary (int    argc,
               g_hash_table_insert (rows_by_name, row->name, row);
             }
 
+          if (sp_session_lookup_region (sp_analysis_get_session (analysis), name, &whole))
+            share = sp_analysis_get_region_share (analysis, whole);
+
           row->present[f] = TRUE;
-          stats_values (stats, g_array_index (spans, gint64, f), row->values + f * N_COLS);
+          stats_values (stats, share, row->values + f * N_COLS);
         }
     }
 
@@ -365,14 +385,23 @@ typedef enum {
   METRIC_SELF,
 } Metric;
 
+/* One region in A and B. Times are the sums over ranks when A and B have
+ * as many ranks, else per-rank figures (mean over ranks); the changes are
+ * the library's (sp_analysis_compare_region()), which compares per-rank
+ * figures and so does not depend on the mode. */
 typedef struct
 {
   char     *name;
-  gboolean  in_a;
-  gboolean  in_b;
-  double    a[N_COLS];
-  double    b[N_COLS];
-  double    change;       /* percent change of the metric; NAN if none */
+  gboolean  in[2];
+  double    calls[2];
+  double    total[2];
+  double    max[2];        /* the slowest rank's total */
+  double    mean[2];
+  double    metric[2];
+  double    change_total;
+  double    change_max;
+  double    change_mean;
+  double    change;        /* of the metric; NAN if not in both */
   gboolean  regression;
 } DiffRow;
 
@@ -385,15 +414,6 @@ diff_row_free (gpointer data)
   g_free (row);
 }
 
-static double
-percent_change (double a,
-                double b)
-{
-  if (a == 0.0)
-    return b == 0.0 ? 0.0 : INFINITY;
-  return 100.0 * (b - a) / a;
-}
-
 static char *
 format_change (double value)
 {
@@ -402,6 +422,14 @@ format_change (double value)
   if (isinf (value))
     return g_strdup ("+inf%");
   return g_strdup_printf ("%+.1f%%", value);
+}
+
+static char *
+format_calls (double value)
+{
+  if (value == floor (value))
+    return g_strdup_printf ("%.0f", value);
+  return g_strdup_printf ("%.1f", value);
 }
 
 static int
@@ -430,6 +458,16 @@ compare_diff_by_name (gconstpointer a,
   return g_strcmp0 (ra->name, rb->name);
 }
 
+static guint
+session_n_ranks (SpSession *session)
+{
+  guint n = 0;
+
+  sp_session_get_ranks (session, &n);
+
+  return n;
+}
+
 int
 sp_tool_diff (int    argc,
               char **argv)
@@ -438,20 +476,27 @@ sp_tool_diff (int    argc,
   g_autofree GOptionEntry *filter_entries = NULL;
   g_autoptr(SpSession) session_a = NULL;
   g_autoptr(SpSession) session_b = NULL;
+  g_autoptr(SpAnalysis) analysis_a = NULL;
+  g_autoptr(SpAnalysis) analysis_b = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (diff_row_free);
   g_autoptr(GHashTable) rows_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(SpToolTable) table = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *metric_name = NULL;
   g_autofree char *sort = NULL;
+  g_autofree char *wall_a = NULL;
+  g_autofree char *wall_b = NULL;
+  g_autofree char *wall_change = NULL;
   SpToolFilter filter = { NULL };
   double threshold = NAN;
   gint64 min_time = 0;
   gboolean raw_ns = FALSE;
+  gboolean per_rank;
   Metric metric = METRIC_MEAN;
-  int metric_column;
+  SpRankFigure metric_figure;
   guint n_regressions = 0;
   SpSession *sessions[2];
+  SpAnalysis *analyses[2];
   GOptionEntry entries[] = {
     { "threshold", 't', 0, G_OPTION_ARG_DOUBLE, &threshold,
       "Flag regions whose metric grew by more than PCT percent; exit status 1 if any", "PCT" },
@@ -468,7 +513,12 @@ sp_tool_diff (int    argc,
   context = sp_tool_option_context_new ("diff", "A B",
                                         "Compare the regions of session B with those of session A.",
                                         "For each region: calls, total and mean time in A and B, and the change.\n"
-                                        "With --threshold, a region whose metric (see --metric) grew by more\n"
+                                        "When A and B have different numbers of ranks, calls and totals are per\n"
+                                        "rank (mean over ranks, ranks that never entered a region counting as\n"
+                                        "0), the slowest rank's total is shown too, and the runs' wall times\n"
+                                        "(their slowest rank's span) follow the table: sums over ranks would\n"
+                                        "grow with the rank count. With --threshold, a region whose metric (see\n"
+                                        "--metric; total and self compare the mean over ranks) grew by more\n"
                                         "than PCT percent from A to B is flagged REGRESSION and the exit status\n"
                                         "is 1. Regions only in A are “gone”, only in B “new”; neither is a\n"
                                         "regression.\n"
@@ -512,13 +562,20 @@ sp_tool_diff (int    argc,
 #undef FAIL
   sp_tool_filter_clear (&filter);
 
-  metric_column = metric == METRIC_MEAN ? COL_MEAN : metric == METRIC_TOTAL ? COL_TOTAL : COL_SELF;
+  analysis_a = sp_analysis_new (session_a);
+  analysis_b = sp_analysis_new (session_b);
   sessions[0] = session_a;
   sessions[1] = session_b;
+  analyses[0] = analysis_a;
+  analyses[1] = analysis_b;
+  per_rank = session_n_ranks (session_a) != session_n_ranks (session_b);
+  metric_figure = metric == METRIC_MEAN ? SP_RANK_FIGURE_MEAN_PER_CALL :
+                  metric == METRIC_TOTAL ? SP_RANK_FIGURE_MEAN_TOTAL : SP_RANK_FIGURE_MEAN_SELF;
 
   for (guint f = 0; f < 2; f++)
     {
       guint n_regions = sp_session_get_n_regions (sessions[f]);
+      guint n_ranks = MAX (session_n_ranks (sessions[f]), 1);
 
       for (guint i = 0; i < n_regions; i++)
         {
@@ -537,15 +594,36 @@ sp_tool_diff (int    argc,
               g_hash_table_insert (rows_by_name, row->name, row);
             }
 
-          if (f == 0)
+          row->in[f] = TRUE;
+          row->mean[f] = sp_region_stats_get_mean (stats);
+          row->max[f] = sp_analysis_get_region_figure (analyses[f], i, SP_RANK_FIGURE_MAX_TOTAL);
+          if (per_rank)
             {
-              row->in_a = TRUE;
-              stats_values (stats, 0, row->a);
+              row->calls[f] = sp_analysis_get_region_figure (analyses[f], i, SP_RANK_FIGURE_MEAN_CALLS);
+              row->total[f] = sp_analysis_get_region_figure (analyses[f], i, SP_RANK_FIGURE_MEAN_TOTAL);
             }
           else
             {
-              row->in_b = TRUE;
-              stats_values (stats, 0, row->b);
+              row->calls[f] = (double) sp_region_stats_get_count (stats);
+              row->total[f] = (double) sp_region_stats_get_total (stats);
+            }
+
+          /* What --min-time compares: the metric as shown. */
+          switch (metric)
+            {
+            case METRIC_MEAN:
+              row->metric[f] = row->mean[f];
+              break;
+            case METRIC_TOTAL:
+              row->metric[f] = row->total[f];
+              break;
+            case METRIC_SELF:
+              row->metric[f] = sp_analysis_get_region_figure (analyses[f], i, SP_RANK_FIGURE_MEAN_SELF);
+              if (!per_rank)
+                row->metric[f] *= n_ranks;
+              break;
+            default:
+              g_assert_not_reached ();
             }
         }
     }
@@ -553,13 +631,14 @@ sp_tool_diff (int    argc,
   for (guint r = 0; r < rows->len; r++)
     {
       DiffRow *row = g_ptr_array_index (rows, r);
-      double a = row->a[metric_column];
-      double b = row->b[metric_column];
 
-      row->change = row->in_a && row->in_b ? percent_change (a, b) : NAN;
+      row->change_total = sp_analysis_compare_region (analysis_a, analysis_b, row->name, SP_RANK_FIGURE_MEAN_TOTAL);
+      row->change_max = sp_analysis_compare_region (analysis_a, analysis_b, row->name, SP_RANK_FIGURE_MAX_TOTAL);
+      row->change_mean = sp_analysis_compare_region (analysis_a, analysis_b, row->name, SP_RANK_FIGURE_MEAN_PER_CALL);
+      row->change = sp_analysis_compare_region (analysis_a, analysis_b, row->name, metric_figure);
       row->regression = !isnan (threshold) && !isnan (row->change) &&
                         row->change > threshold &&
-                        MAX (a, b) >= (double) min_time;
+                        MAX (row->metric[0], row->metric[1]) >= (double) min_time;
       if (row->regression)
         n_regressions++;
     }
@@ -567,36 +646,69 @@ sp_tool_diff (int    argc,
   g_ptr_array_sort (rows, sort != NULL && g_str_equal (sort, "name") ? compare_diff_by_name
                                                                       : compare_diff_by_change);
 
-  table = sp_tool_table_new (11);
-  sp_tool_table_add_row (table, g_strsplit ("region|calls A|calls B|Δcalls|total A|total B|Δtotal|mean A|mean B|Δmean|status", "|", -1));
+  if (per_rank)
+    {
+      table = sp_tool_table_new (14);
+      sp_tool_table_add_row (table, g_strsplit ("region|calls/rank A|calls/rank B|Δcalls|total/rank A|total/rank B|Δtotal"
+                                                "|max rank A|max rank B|Δmax|mean A|mean B|Δmean|status", "|", -1));
+    }
+  else
+    {
+      table = sp_tool_table_new (11);
+      sp_tool_table_add_row (table, g_strsplit ("region|calls A|calls B|Δcalls|total A|total B|Δtotal|mean A|mean B|Δmean|status", "|", -1));
+    }
 
   for (guint r = 0; r < rows->len; r++)
     {
       DiffRow *row = g_ptr_array_index (rows, r);
-      char **cells = g_new0 (char *, 12);
-      gboolean both = row->in_a && row->in_b;
+      char **cells = g_new0 (char *, 15);
+      gboolean both = row->in[0] && row->in[1];
+      guint k = 0;
 
-      cells[0] = g_strdup (row->name);
-      cells[1] = row->in_a ? format_cell (COL_CALLS, row->a[COL_CALLS], raw_ns) : g_strdup ("-");
-      cells[2] = row->in_b ? format_cell (COL_CALLS, row->b[COL_CALLS], raw_ns) : g_strdup ("-");
-      cells[3] = both ? g_strdup_printf ("%+.0f", row->b[COL_CALLS] - row->a[COL_CALLS]) : g_strdup ("-");
-      cells[4] = row->in_a ? format_cell (COL_TOTAL, row->a[COL_TOTAL], raw_ns) : g_strdup ("-");
-      cells[5] = row->in_b ? format_cell (COL_TOTAL, row->b[COL_TOTAL], raw_ns) : g_strdup ("-");
-      cells[6] = format_change (both ? percent_change (row->a[COL_TOTAL], row->b[COL_TOTAL]) : NAN);
-      cells[7] = row->in_a ? format_cell (COL_MEAN, row->a[COL_MEAN], raw_ns) : g_strdup ("-");
-      cells[8] = row->in_b ? format_cell (COL_MEAN, row->b[COL_MEAN], raw_ns) : g_strdup ("-");
-      cells[9] = format_change (both ? percent_change (row->a[COL_MEAN], row->b[COL_MEAN]) : NAN);
-      cells[10] = g_strdup (row->regression ? "REGRESSION" : !row->in_a ? "new" : !row->in_b ? "gone" : "");
+#define CELL(f, expr) (row->in[f] ? (expr) : g_strdup ("-"))
+      cells[k++] = g_strdup (row->name);
+      cells[k++] = CELL (0, format_calls (row->calls[0]));
+      cells[k++] = CELL (1, format_calls (row->calls[1]));
+      cells[k++] = both ? (per_rank ? g_strdup_printf ("%+.1f", row->calls[1] - row->calls[0])
+                                    : g_strdup_printf ("%+.0f", row->calls[1] - row->calls[0]))
+                        : g_strdup ("-");
+      cells[k++] = CELL (0, sp_tool_format_time (row->total[0], raw_ns));
+      cells[k++] = CELL (1, sp_tool_format_time (row->total[1], raw_ns));
+      cells[k++] = format_change (row->change_total);
+      if (per_rank)
+        {
+          cells[k++] = CELL (0, sp_tool_format_time (row->max[0], raw_ns));
+          cells[k++] = CELL (1, sp_tool_format_time (row->max[1], raw_ns));
+          cells[k++] = format_change (row->change_max);
+        }
+      cells[k++] = CELL (0, sp_tool_format_time (row->mean[0], raw_ns));
+      cells[k++] = CELL (1, sp_tool_format_time (row->mean[1], raw_ns));
+      cells[k++] = format_change (row->change_mean);
+      cells[k++] = g_strdup (row->regression ? "REGRESSION" : !row->in[0] ? "new" : !row->in[1] ? "gone" : "");
+#undef CELL
       sp_tool_table_add_row (table, cells);
     }
 
   sp_tool_table_print (table, stdout);
 
+  wall_a = sp_tool_format_time (sp_analysis_get_wall_time (analysis_a), raw_ns);
+  wall_b = sp_tool_format_time (sp_analysis_get_wall_time (analysis_b), raw_ns);
+  wall_change = format_change (sp_analysis_compare_wall_time (analysis_a, analysis_b));
+
+  if (per_rank || !isnan (threshold))
+    printf ("\n");
+  if (per_rank)
+    printf ("A has %u rank%s, B %u: calls and totals are per rank (mean over ranks), max the slowest rank's.\n"
+            "Wall time (slowest rank): A %s, B %s (%s)\n",
+            session_n_ranks (session_a), session_n_ranks (session_a) == 1 ? "" : "s",
+            session_n_ranks (session_b), wall_a, wall_b, wall_change);
   if (!isnan (threshold))
-    printf ("\n%u region%s compared; %u regression%s (%s grew by more than %g%%)\n",
+    printf ("%u region%s compared; %u regression%s (%s grew by more than %g%%)\n",
             rows->len, rows->len == 1 ? "" : "s",
             n_regressions, n_regressions == 1 ? "" : "s",
-            metric == METRIC_MEAN ? "mean" : metric == METRIC_TOTAL ? "total" : "self time",
+            metric == METRIC_MEAN ? "mean" :
+            metric == METRIC_TOTAL ? (per_rank ? "total per rank" : "total") :
+            (per_rank ? "self time per rank" : "self time"),
             threshold);
   fflush (stdout);
 
