@@ -1,6 +1,7 @@
 # Recursive profiling: setup(recursive_profile=True), profile(recursive=...),
 # and the C tracer (_scope_profiler_native.Tracer) underneath.
 
+import inspect
 import sys
 import threading
 
@@ -447,3 +448,160 @@ def test_threads_count_their_own_calls(tmp_path, regions_in):
     assert len(empties['start_times']) == 8000
     per_thread = sorted(list(empties['thread_ids']).count(t) for t in set(empties['thread_ids']))
     assert per_thread == [3000, 5000]
+
+
+# Decorated generator, coroutine and async generator functions: each step
+# of the body records its nested calls (setup(recursive_profile=True) or
+# profile(recursive=True)); calls made while the body is suspended are not.
+
+def test_decorated_generator_steps_record_nested_calls(session, regions_in):
+    @ProfileManager.profile('produce')
+    def produce(n):
+        for i in range(n):
+            helper()
+            yield i
+
+    assert inspect.isgeneratorfunction(produce)
+    consumed = []
+    for value in produce(3):
+        empty()                      # the consumer's calls: not recorded
+        consumed.append(value)
+    assert consumed == [0, 1, 2]
+    gen = produce(5)
+    assert next(gen) == 0
+    gen.close()                      # closing runs no body code here
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert got['produce'] == 4 + 2   # 3 yields + the end; one step, then close
+    assert got[MOD + '.helper'] == 3 + 1
+    assert MOD + '.empty' not in got
+    assert sys.getprofile() is None
+
+
+def test_decorated_generator_send_and_throw(session, regions_in):
+    @ProfileManager.profile('echo')
+    def echo():
+        received = None
+        while True:
+            try:
+                received = yield received
+                helper()
+            except KeyError:
+                fails_quietly()
+
+    gen = echo()
+    next(gen)
+    assert gen.send(5) == 5
+    gen.throw(KeyError('k'))
+    gen.close()
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert got[MOD + '.helper'] == 1
+    assert got[MOD + '.fails_quietly'] == 1
+
+
+def fails_quietly():
+    return None
+
+
+def test_decorated_coroutine_records_its_body_only(session, regions_in):
+    asyncio = pytest.importorskip('asyncio')
+
+    @ProfileManager.profile('task_body')
+    async def task_body():
+        helper()
+        await asyncio.sleep(0)
+        helper()
+        return 7
+
+    async def bystander():
+        for _ in range(3):
+            empty()                  # runs while task_body is suspended
+            await asyncio.sleep(0)
+
+    async def main():
+        results = await asyncio.gather(task_body(), bystander())
+        return results[0]
+
+    assert asyncio.iscoroutinefunction(task_body)
+    assert asyncio.run(main()) == 7
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert got['task_body'] == 1
+    assert got[MOD + '.helper'] == 2
+    assert MOD + '.empty' not in got
+
+
+def test_decorated_async_generator_steps(session, regions_in):
+    asyncio = pytest.importorskip('asyncio')
+
+    @ProfileManager.profile('agen')
+    async def agen(n):
+        for i in range(n):
+            helper()
+            yield i
+
+    async def main():
+        return [value async for value in agen(3)]
+
+    assert inspect.isasyncgenfunction(agen)
+    assert asyncio.run(main()) == [0, 1, 2]
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert got[MOD + '.helper'] == 3
+    assert got['agen'] == 4
+
+
+def test_generator_recursive_true_without_setup_flag(tmp_path, regions_in):
+    path = tmp_path / 'genflag.h5'
+    ProfileManager.setup(verbose=False, file_path=str(path))
+    try:
+        @ProfileManager.profile('rec_gen', recursive=True)
+        def rec_gen():
+            yield helper()
+            yield helper()
+
+        @ProfileManager.profile('flat_gen')
+        def flat_gen():
+            yield helper()
+
+        assert inspect.isgeneratorfunction(rec_gen)
+        assert list(rec_gen()) == [1, 1]
+        assert list(flat_gen()) == [1]
+        ProfileManager.finalize()
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    got = counts(path, regions_in)
+    assert got[MOD + '.helper'] == 2     # only under rec_gen
+    assert got['rec_gen'] == 3 and got['flat_gen'] == 2
+
+
+def test_generator_recursive_false_overrides_setup(session, regions_in):
+    @ProfileManager.profile('plain_gen', recursive=False)
+    def plain_gen():
+        yield helper()
+
+    assert list(plain_gen()) == [1]
+    ProfileManager.finalize()
+    got = counts(session, regions_in)
+    assert got['plain_gen'] == 2
+    assert MOD + '.helper' not in got
+
+
+def test_generator_decorated_before_setup_follows_it(tmp_path, regions_in):
+    @ProfileManager.profile('early_gen')
+    def early_gen():
+        yield helper()
+
+    ProfileManager.setup(verbose=False, flush_to_disk=False)
+    assert list(early_gen()) == [1]
+    assert ProfileManager.get_region(MOD + '.helper') is None   # not recursive yet
+
+    path = tmp_path / 'early_gen.h5'
+    ProfileManager.setup(recursive_profile=True, verbose=False, file_path=str(path))
+    try:
+        assert list(early_gen()) == [1]
+        ProfileManager.finalize()
+    finally:
+        ProfileManager.setup(verbose=False, flush_to_disk=False)
+    assert counts(path, regions_in)[MOD + '.helper'] == 1

@@ -65,10 +65,15 @@ def after_finalize(manager, verbose):
     _line_profiler.print_at_finalize(manager, verbose)
 
 
-def wrap(manager, func, region, wrapper):
+def wrap(manager, func, region, wrapper, recursive=None):
     """The wrapper of decorated ``func`` (``wrapper`` records ``region``),
-    with what the session's features add."""
+    with what the session's features add. ``recursive=None``: a generator,
+    coroutine or async generator function follows
+    ``setup(recursive_profile=...)`` step by step (plain functions do in
+    C); ``False``: never recursive."""
     _recursive.register_decorated(func)
+    if recursive is None:
+        wrapper = _recursive.wrap_steps(func, region, wrapper)
     return _line_profiler.wrap(manager, func, region, wrapper)
 
 
@@ -87,6 +92,7 @@ def decorate_recursive(manager, func, name, recursive):
         region = manager.profile_region(n)
         manager._decorated[n] = region
         return wrap(manager, f, region,
-                    wrap_module.wrap(f, region, native.enter, native.exit, None))
+                    wrap_module.wrap(f, region, native.enter, native.exit, None),
+                    recursive=False)
 
     return _recursive.decorate(manager, func, name, recursive, manager._decorate, wrap_plain)

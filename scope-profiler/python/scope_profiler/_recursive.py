@@ -24,6 +24,7 @@ or lies under the standard library or site-packages.
 """
 
 import functools
+import inspect
 import os
 import site
 import sys
@@ -247,6 +248,12 @@ class RecursiveProfiler:
             kind = type(func)
             return kind(self.wrap(func.__func__, recorded.__func__))
 
+        variant = getattr(recorded, '_sp_step_variant', None)
+        if variant is not None:
+            # A generator, coroutine or async generator: each step of its
+            # body, not the call that creates it, runs with the tracer.
+            return functools.wraps(func)(variant(profiler))
+
         @functools.wraps(func)
         def recursive_wrapper(*args, **kwargs):
             if _native.current_activation() is not None:
@@ -258,3 +265,188 @@ class RecursiveProfiler:
                 activation.deactivate()
 
         return recursive_wrapper
+
+
+# Decorated generator, coroutine and async generator functions
+#
+# Their body runs in steps (each resumption), not in one call, so the
+# tracer cannot simply be active around the call that creates them. Each
+# step runs with the tracer active instead, when none is active on the
+# thread yet: the inner generator, coroutine or async generator is wrapped
+# in a proxy whose next()/send()/throw()/close() (and the awaitables of an
+# async generator's methods) activate it around the step, and the
+# decorator's own wrappers (scope_profiler._wrap) run unchanged around the
+# proxy. Calls made while the body is suspended (by the consumer, by other
+# tasks of the event loop) are not recorded.
+
+
+def step_kind(func):
+    """'generator', 'coroutine', 'asyncgen' or None (a plain function)."""
+    inner = func.__func__ if isinstance(func, (staticmethod, classmethod)) else func
+    if inspect.isgeneratorfunction(inner):
+        return 'generator'
+    if inspect.iscoroutinefunction(inner):
+        return 'coroutine'
+    if inspect.isasyncgenfunction(inner):
+        return 'asyncgen'
+    return None
+
+
+def _activate(profiler):
+    """The activation of ``profiler``'s tracer for one step, or None when a
+    tracer is already active on this thread."""
+    if _native.current_activation() is not None:
+        return None
+    return profiler.tracer().activate()
+
+
+class _TracedIterator:
+    """A generator (or an awaitable's iterator) whose steps run with the
+    tracer active."""
+
+    __slots__ = ('_it', '_profiler')
+
+    def __init__(self, it, profiler):
+        self._it = it
+        self._profiler = profiler
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.send(None)
+
+    def send(self, value):
+        activation = _activate(self._profiler)
+        try:
+            if value is None:
+                return next(self._it)
+            return self._it.send(value)
+        finally:
+            if activation is not None:
+                activation.deactivate()
+
+    def throw(self, *exc_info):
+        activation = _activate(self._profiler)
+        try:
+            return self._it.throw(*exc_info)
+        finally:
+            if activation is not None:
+                activation.deactivate()
+
+    def close(self):
+        close = getattr(self._it, 'close', None)
+        if close is None:
+            return None
+        activation = _activate(self._profiler)
+        try:
+            return close()
+        finally:
+            if activation is not None:
+                activation.deactivate()
+
+
+class _TracedAwaitable:
+    """An awaitable whose resumptions run with the tracer active."""
+
+    __slots__ = ('_awaitable', '_profiler')
+
+    def __init__(self, awaitable, profiler):
+        self._awaitable = awaitable
+        self._profiler = profiler
+
+    def __await__(self):
+        return _TracedIterator(self._awaitable.__await__(), self._profiler)
+
+
+class _TracedAsyncGenerator:
+    """An async generator whose steps run with the tracer active."""
+
+    __slots__ = ('_agen', '_profiler')
+
+    def __init__(self, agen, profiler):
+        self._agen = agen
+        self._profiler = profiler
+
+    def __anext__(self):
+        return _TracedAwaitable(self._agen.__anext__(), self._profiler)
+
+    def asend(self, value):
+        return _TracedAwaitable(self._agen.asend(value), self._profiler)
+
+    def athrow(self, *exc_info):
+        return _TracedAwaitable(self._agen.athrow(*exc_info), self._profiler)
+
+    def aclose(self):
+        return _TracedAwaitable(self._agen.aclose(), self._profiler)
+
+
+_PROXIES = {
+    'generator': _TracedIterator,
+    'coroutine': _TracedAwaitable,
+    'asyncgen': _TracedAsyncGenerator,
+}
+
+
+def _step_variant(func, kind, region):
+    """``wrapper_for(profiler)``: the decorator's wrapper of ``func`` (a
+    generator, coroutine or async generator function) around a proxy whose
+    steps run with ``profiler``'s tracer active."""
+    from . import _wrap
+
+    build = {'generator': _wrap._wrap_generator,
+             'coroutine': _wrap._wrap_coroutine,
+             'asyncgen': _wrap._wrap_async_generator}[kind]
+    proxy = _PROXIES[kind]
+    enter, leave = _native.enter, _native.exit
+
+    last = [None, None]   # the profiler and its wrapper, made once
+
+    def wrapper_for(profiler):
+        if last[0] is profiler:
+            return last[1]
+
+        def traced(*args, **kwargs):
+            return proxy(func(*args, **kwargs), profiler)
+        wrapper = build(traced, region, enter, leave)
+        last[:] = [profiler, wrapper]
+        return wrapper
+
+    return wrapper_for
+
+
+def wrap_steps(func, region, plain):
+    """What the decorator makes of generator, coroutine and async
+    generator ``func`` (recording ``region``; ``plain`` is its ordinary
+    wrapper): the same wrapper (scope_profiler._wrap's, of the same kind,
+    so inspect and asyncio still see a generator or coroutine function)
+    around an inner call that, while ``setup(recursive_profile=True)`` is
+    in force, hands the body over in a proxy whose steps record nested
+    calls through the tracer of that session. The check costs one Python
+    call per generator or coroutine made, none per step. Other functions:
+    ``plain`` itself (the C ProfiledFunction does the same check)."""
+    if _native is None or isinstance(func, (staticmethod, classmethod)):
+        return plain
+    kind = step_kind(func)
+    if kind is None:
+        return plain
+    from . import _wrap
+
+    build = {'generator': _wrap._wrap_generator,
+             'coroutine': _wrap._wrap_coroutine,
+             'asyncgen': _wrap._wrap_async_generator}[kind]
+    proxy = _PROXIES[kind]
+    owner = _hook_owner
+
+    def inner(*args, **kwargs):
+        body = func(*args, **kwargs)
+        profiler = owner[0]
+        return body if profiler is None else proxy(body, profiler)
+
+    wrapper = build(inner, region, _native.enter, _native.exit)
+    try:
+        wrapper = functools.wraps(func)(wrapper)
+    except AttributeError:  # pragma: no cover - exotic callables
+        pass
+    wrapper._sp_step_variant = _step_variant(func, kind, region)
+    return wrapper
