@@ -375,7 +375,8 @@ tracer_hook_chained (PyObject      *object,
 {
   Activation *self = (Activation *) object;
 
-  if (self->prev_func (self->prev_obj, frame, what, arg) < 0)
+  if (self->prev_func != NULL &&
+      self->prev_func (self->prev_obj, frame, what, arg) < 0)
     return -1;
 
   return tracer_hook (object, frame, what, arg);
