@@ -27,6 +27,13 @@ so every call in it is a nested call the tracer records.
 
 Run through ``meson devenv -C BUILD`` (or with PYTHONPATH set as meson sets
 it).
+
+On Python 3.11 the first target is out of reach of a profile hook: a
+recorded call is about 1 290 instructions (callgrind), of which the hook
+with the library's enter and exit is about 300 and the interpreter's own
+work for any profile hook the rest, against about 385 for a decorated call;
+in time that is about 1.6 x. Why the tracer is not a PEP 523 hook instead
+is in the comment at the top of scope-profiler/python/sp-python-tracer.c.
 """
 
 import argparse
