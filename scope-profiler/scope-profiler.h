@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 # include "sp-analysis.h"
 # include "sp-export.h"
 # include "sp-format.h"
+# include "sp-merge.h"
 #undef SCOPE_PROFILER_INSIDE
 
 G_END_DECLS

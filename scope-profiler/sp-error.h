@@ -29,12 +29,16 @@ G_BEGIN_DECLS
 /**
  * SpError:
  * @SP_ERROR_FAILED: a failure that has no better code
- * @SP_ERROR_IO: reading or writing a file failed (unwritable path, full disk, ...)
+ * @SP_ERROR_IO: the HDF5 library could not read or write a file and gave no
+ *   system error to say why. Failures of the system (a missing directory, no
+ *   permission, a full disk, ...) are reported in the %G_IO_ERROR domain,
+ *   with the code g_io_error_from_errno() gives, since 0.2
  * @SP_ERROR_INVALID_FILE: a file is not a scope-profiler session or spill file,
  *   or its contents are inconsistent
  * @SP_ERROR_INVALID_ARGUMENT: an argument was rejected
  *
- * Error codes in the %SP_ERROR domain.
+ * Error codes in the %SP_ERROR domain: what is wrong with a file's
+ * contents or with an argument. What the system refused is a %G_IO_ERROR.
  *
  * Since: 0.1
  */

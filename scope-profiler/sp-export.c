@@ -148,7 +148,7 @@ append_int (GString *string,
 }
 
 void
-_sp_export_append_us (GString *string,
+sp_export_append_us (GString *string,
                       gint64   ns)
 {
   guint64 magnitude;
@@ -218,7 +218,7 @@ append_csv_double (GString *string,
 }
 
 void
-_sp_export_append_json_string (GString    *string,
+sp_export_append_json_string (GString    *string,
                                const char *str)
 {
   g_autofree char *valid = NULL;
@@ -254,7 +254,7 @@ _sp_export_append_json_string (GString    *string,
 }
 
 void
-_sp_export_append_csv_field (GString    *string,
+sp_export_append_csv_field (GString    *string,
                              const char *str)
 {
   g_autofree char *valid = NULL;
@@ -295,9 +295,9 @@ escape_region_names (SpSession *session,
       GString *s = g_string_new (NULL);
 
       if (json)
-        _sp_export_append_json_string (s, sp_session_get_region_name (session, i));
+        sp_export_append_json_string (s, sp_session_get_region_name (session, i));
       else
-        _sp_export_append_csv_field (s, sp_session_get_region_name (session, i));
+        sp_export_append_csv_field (s, sp_session_get_region_name (session, i));
 
       g_ptr_array_add (names, g_string_free (s, FALSE));
     }
@@ -325,11 +325,11 @@ append_json_metadata (GString   *out,
         g_string_append_c (out, ',');
       first = FALSE;
 
-      _sp_export_append_json_string (out, keys[i]);
+      sp_export_append_json_string (out, keys[i]);
       g_string_append_c (out, ':');
 
       if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        _sp_export_append_json_string (out, g_variant_get_string (value, NULL));
+        sp_export_append_json_string (out, g_variant_get_string (value, NULL));
       else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
         append_int (out, g_variant_get_int64 (value));
       else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
@@ -337,7 +337,7 @@ append_json_metadata (GString   *out,
       else
         {
           g_autofree char *text = g_variant_print (value, FALSE);
-          _sp_export_append_json_string (out, text);
+          sp_export_append_json_string (out, text);
         }
     }
 
@@ -402,7 +402,7 @@ export_chrome_trace (SpSession  *session,
       g_string_append (w->buffer, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":");
       append_uint (w->buffer, ranks[r]);
       g_string_append (w->buffer, ",\"tid\":0,\"args\":{\"name\":");
-      _sp_export_append_json_string (w->buffer, process);
+      sp_export_append_json_string (w->buffer, process);
       g_string_append (w->buffer, "}}");
 
       NEXT_EVENT ();
@@ -423,7 +423,7 @@ export_chrome_trace (SpSession  *session,
           g_string_append (w->buffer, ",\"tid\":");
           append_int (w->buffer, chrome_tid (threads[t]));
           g_string_append (w->buffer, ",\"args\":{\"name\":");
-          _sp_export_append_json_string (w->buffer, thread_name);
+          sp_export_append_json_string (w->buffer, thread_name);
           g_string_append (w->buffer, "}}");
         }
     }
@@ -450,9 +450,9 @@ export_chrome_trace (SpSession  *session,
           g_string_append (w->buffer, ",\"tid\":");
           append_int (w->buffer, tid);
           g_string_append (w->buffer, ",\"ts\":");
-          _sp_export_append_us (w->buffer, starts[i]);
+          sp_export_append_us (w->buffer, starts[i]);
           g_string_append (w->buffer, ",\"dur\":");
-          _sp_export_append_us (w->buffer, ends[i] - starts[i]);
+          sp_export_append_us (w->buffer, ends[i] - starts[i]);
           g_string_append (w->buffer, ",\"args\":{\"depth\":");
           append_uint (w->buffer, depths[i]);
           g_string_append (w->buffer, "}}");
@@ -606,7 +606,7 @@ export_json_statistics (SpSession  *session,
 
   g_string_append (w->buffer, "{\"path\":");
   if (path != NULL)
-    _sp_export_append_json_string (w->buffer, path);
+    sp_export_append_json_string (w->buffer, path);
   else
     g_string_append (w->buffer, "null");
   g_string_append (w->buffer, ",\"schema\":");
@@ -637,7 +637,7 @@ export_json_statistics (SpSession  *session,
 
       g_string_append (w->buffer, i > 0 ? ",\n" : "\n");
       g_string_append (w->buffer, "{\"name\":");
-      _sp_export_append_json_string (w->buffer, sp_session_get_region_name (session, i));
+      sp_export_append_json_string (w->buffer, sp_session_get_region_name (session, i));
       g_string_append (w->buffer, ",\"statistics\":");
       append_json_stats (w->buffer, overall);
       /* The library's figures (SpAnalysis): share of the session as a
@@ -726,7 +726,7 @@ patch_capture_time_range (int       fd,
   if (pread (fd, &header, sizeof header, 0) != (ssize_t) sizeof header)
     {
       int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "Could not read back the Sysprof capture header: %s", g_strerror (errsv));
       return FALSE;
     }
@@ -737,7 +737,7 @@ patch_capture_time_range (int       fd,
   if (pwrite (fd, &header, sizeof header, 0) != (ssize_t) sizeof header)
     {
       int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "Could not write the Sysprof capture header: %s", g_strerror (errsv));
       return FALSE;
     }
@@ -777,7 +777,7 @@ export_sysprof_capture_fd (SpSession             *session,
       int errsv = errno;
       if (writer_fd >= 0)
         close (writer_fd);
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "Could not start a Sysprof capture: %s", g_strerror (errsv));
       return FALSE;
     }
@@ -812,7 +812,7 @@ export_sysprof_capture_fd (SpSession             *session,
                                                 message))
             {
               int errsv = errno;
-              g_set_error (error, SP_ERROR, SP_ERROR_IO,
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                            "Could not write a mark to the Sysprof capture: %s", g_strerror (errsv));
               ok = FALSE;
               break;
@@ -834,7 +834,7 @@ export_sysprof_capture_fd (SpSession             *session,
   if (ok && !sysprof_capture_writer_flush (writer))
     {
       int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "Could not write the Sysprof capture: %s", g_strerror (errsv));
       ok = FALSE;
     }
@@ -952,8 +952,27 @@ export_sysprof_capture_stream (SpSession             *self,
 }
 #endif
 
+/**
+ * sp_session_export_to_stream_with_progress:
+ * @self: a loaded #SpSession
+ * @format: the format to write
+ * @stream: where to write it
+ * @progress: (nullable) (scope call) (closure progress_data): called with
+ *   the fraction written so far
+ * @progress_data: data for @progress
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like [method@Session.export_to_stream], and calls @progress now and
+ * then with the fraction of the export written so far (by intervals
+ * written), the last time with 1.0 once the export is complete.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.2
+ */
 gboolean
-_sp_session_export_to_stream_full (SpSession             *self,
+sp_session_export_to_stream_with_progress (SpSession             *self,
                                    SpExportFormat         format,
                                    GOutputStream         *stream,
                                    SpExportProgressFunc   progress,
@@ -1068,26 +1087,45 @@ sp_session_export_to_stream (SpSession       *self,
                              GCancellable    *cancellable,
                              GError         **error)
 {
-  return _sp_session_export_to_stream_full (self, format, stream, NULL, NULL, cancellable, error);
+  return sp_session_export_to_stream_with_progress (self, format, stream, NULL, NULL, cancellable, error);
 }
 
+/**
+ * sp_session_export_to_file_with_progress:
+ * @self: a loaded #SpSession
+ * @format: the format to write
+ * @path: (type filename): the file to write
+ * @progress: (nullable) (scope call) (closure progress_data): called with
+ *   the fraction written so far
+ * @progress_data: data for @progress
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Like [method@Session.export_to_file], and calls @progress now and then
+ * with the fraction of the export written so far, the last time with 1.0.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.2
+ */
 gboolean
-_sp_session_export_to_file_full (SpSession             *self,
-                                 SpExportFormat         format,
-                                 const char            *path,
-                                 SpExportProgressFunc   progress,
-                                 gpointer               progress_data,
-                                 GCancellable          *cancellable,
-                                 GError               **error)
+sp_session_export_to_file_with_progress (SpSession             *self,
+                                         SpExportFormat         format,
+                                         const char            *path,
+                                         SpExportProgressFunc   progress,
+                                         gpointer               progress_data,
+                                         GCancellable          *cancellable,
+                                         GError               **error)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmpl = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GCancellable) discard = NULL;
+  gboolean existed;
   gboolean ok;
-  int fd;
 
   g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!sp_session_get_loaded (self))
@@ -1100,73 +1138,30 @@ _sp_session_export_to_file_full (SpSession             *self,
   if (!check_format (format, error))
     return FALSE;
 
-  /* Written beside @path and renamed over it: @path is either the old file
-   * or the complete export, never half of one. */
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  /* g_file_replace() writes beside an existing @path and renames over it
+   * on close, and drops what it wrote when the close is cancelled: @path
+   * is either the old file or the complete export. A file that did not
+   * exist is written in place, so a failure removes it. */
+  file = g_file_new_for_path (path);
+  existed = g_file_query_exists (file, NULL);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
 
-  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                   "Could not create a file in “%s” for “%s”: %s",
-                   dir, path, g_strerror (errsv));
-      return FALSE;
-    }
-
-  if (format == SP_EXPORT_FORMAT_SYSPROF_CAPTURE)
-    {
-#ifdef SP_HAVE_SYSPROF_CAPTURE
-      ok = export_sysprof_capture_fd (self, fd, progress, progress_data, cancellable, error);
-      if (ok && progress != NULL)
-        progress (1.0, progress_data);
-#else
-      ok = FALSE;
-      g_assert_not_reached ();
-#endif
-      if (close (fd) != 0 && ok)
-        {
-          int errsv = errno;
-          g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                       "Could not write “%s”: %s", path, g_strerror (errsv));
-          ok = FALSE;
-        }
-    }
-  else
-    {
-      g_autoptr(GFile) file = NULL;
-      g_autoptr(GFileOutputStream) stream = NULL;
-
-      close (fd);
-      file = g_file_new_for_path (tmpl);
-      stream = g_file_append_to (file, G_FILE_CREATE_NONE, cancellable, error);
-      ok = stream != NULL &&
-           _sp_session_export_to_stream_full (self, format, G_OUTPUT_STREAM (stream),
-                                              progress, progress_data, cancellable, error);
-      if (stream != NULL)
-        {
-          g_autoptr(GError) close_error = NULL;
-
-          if (!g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &close_error) && ok)
-            {
-              g_propagate_error (error, g_steal_pointer (&close_error));
-              ok = FALSE;
-            }
-        }
-    }
-
-  if (ok && g_rename (tmpl, path) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
-                   "Could not move the export into “%s”: %s", path, g_strerror (errsv));
-      ok = FALSE;
-    }
+  ok = sp_session_export_to_stream_with_progress (self, format, G_OUTPUT_STREAM (stream),
+                                                  progress, progress_data, cancellable, error);
 
   if (!ok)
-    g_unlink (tmpl);
+    {
+      discard = g_cancellable_new ();
+      g_cancellable_cancel (discard);
+    }
+
+  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), discard, ok ? error : NULL))
+    ok = FALSE;
+
+  if (!ok && !existed)
+    g_file_delete (file, NULL, NULL);
 
   return ok;
 }
@@ -1195,5 +1190,5 @@ sp_session_export_to_file (SpSession       *self,
                            GCancellable    *cancellable,
                            GError         **error)
 {
-  return _sp_session_export_to_file_full (self, format, path, NULL, NULL, cancellable, error);
+  return sp_session_export_to_file_with_progress (self, format, path, NULL, NULL, cancellable, error);
 }

@@ -55,6 +55,19 @@ typedef enum
  */
 #define SP_EXPORT_CHROME_UNKNOWN_TID G_GINT64_CONSTANT (2147483647)
 
+/**
+ * SpExportProgressFunc:
+ * @fraction: the part of the export written so far, from 0 to 1
+ * @user_data: the data given with the callback
+ *
+ * Called now and then while an export is written, in the thread that
+ * writes it, and once with 1.0 when it is complete.
+ *
+ * Since: 0.2
+ */
+typedef void (*SpExportProgressFunc) (double   fraction,
+                                      gpointer user_data);
+
 SP_AVAILABLE_IN_ALL
 gboolean sp_export_format_is_supported (SpExportFormat   format);
 SP_AVAILABLE_IN_ALL
@@ -69,5 +82,23 @@ gboolean sp_session_export_to_file     (SpSession       *self,
                                         const char      *path,
                                         GCancellable    *cancellable,
                                         GError         **error);
+SP_AVAILABLE_IN_0_2
+gboolean sp_session_export_to_stream_with_progress
+                                       (SpSession             *self,
+                                        SpExportFormat         format,
+                                        GOutputStream         *stream,
+                                        SpExportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
+SP_AVAILABLE_IN_0_2
+gboolean sp_session_export_to_file_with_progress
+                                       (SpSession             *self,
+                                        SpExportFormat         format,
+                                        const char            *path,
+                                        SpExportProgressFunc   progress,
+                                        gpointer               progress_data,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
 
 G_END_DECLS

@@ -35,6 +35,12 @@ typedef struct _SpWriterRegion
   guint64  num_calls;
   guint64  n_events;
   GArray  *blocks;   /* SpWriterBlock */
+  /* Where the region is defined, as files of the Python package say;
+   * written only when known (NULL, or -1 for the line). */
+  char    *source_file;
+  gint64   source_line;
+  char    *source_text;
+  char    *tags;     /* a JSON list of strings */
 } SpWriterRegion;
 
 typedef struct _SpWriterThread

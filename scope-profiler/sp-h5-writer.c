@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <hdf5.h>
 #include <string.h>
@@ -50,6 +51,9 @@ sp_writer_region_free (SpWriterRegion *region)
 
   g_free (region->name);
   g_array_unref (region->blocks);
+  g_free (region->source_file);
+  g_free (region->source_text);
+  g_free (region->tags);
   g_free (region);
 }
 
@@ -99,6 +103,7 @@ sp_writer_rank_get_region (SpWriterRank *self,
       region = g_new0 (SpWriterRegion, 1);
       region->name = g_strdup (name);
       region->blocks = g_array_new (FALSE, FALSE, sizeof (SpWriterBlock));
+      region->source_line = -1;
       g_ptr_array_index (self->regions, index) = region;
     }
 
@@ -479,7 +484,15 @@ write_region (Writer          *writer,
     }
 
   if (!write_attr (writer, group, "name", writer->string_type, writer->string_type, &region->name) ||
-      !write_attr (writer, group, "num_calls", H5T_STD_I64LE, H5T_NATIVE_INT64, &num_calls))
+      !write_attr (writer, group, "num_calls", H5T_STD_I64LE, H5T_NATIVE_INT64, &num_calls) ||
+      (region->source_file != NULL &&
+       !write_attr (writer, group, "source_file", writer->string_type, writer->string_type, &region->source_file)) ||
+      (region->source_line >= 0 &&
+       !write_attr (writer, group, "source_lineno", H5T_STD_I64LE, H5T_NATIVE_INT64, &region->source_line)) ||
+      (region->source_text != NULL &&
+       !write_attr (writer, group, "source_text", writer->string_type, writer->string_type, &region->source_text)) ||
+      (region->tags != NULL &&
+       !write_attr (writer, group, "tags", writer->string_type, writer->string_type, &region->tags)))
     {
       sp_h5_set_error (error, SP_ERROR_IO, "Could not write the attributes of region “%s”", region->name);
       goto out;
@@ -839,7 +852,10 @@ claim_space (int          fd,
         return CLAIM_CHECKED; /* the file system cannot tell; HDF5 will find out */
     }
 
-  g_set_error (error, SP_ERROR, SP_ERROR_IO,
+  /* A file-size limit or a quota leaves no room as surely as a full
+   * disk, though GIO calls them plain failures. */
+  g_set_error (error, G_IO_ERROR,
+               r == EFBIG || r == EDQUOT ? G_IO_ERROR_NO_SPACE : g_io_error_from_errno (r),
                "Not enough room to write the session “%s” (%" G_GUINT64_FORMAT " bytes): %s",
                path, size, g_strerror (r));
   return CLAIM_FAILED;
@@ -865,7 +881,7 @@ sp_h5_create_temp (const char  *path,
   if (fd < 0)
     {
       int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "Could not create a file in “%s” for “%s”: %s",
                    dir, path, g_strerror (errsv));
       return -1;
@@ -912,7 +928,7 @@ sp_h5_create_temp (const char  *path,
           if (fd < 0)
             {
               int errsv = errno;
-              g_set_error (error, SP_ERROR, SP_ERROR_IO,
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                            "Could not open “%s”: %s", tmpl, g_strerror (errsv));
             }
           else
@@ -972,7 +988,7 @@ close_and_move (hid_t        file,
   if (ok && g_rename (from, path) != 0)
     {
       int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                    "Could not move the session into “%s”: %s",
                    path, g_strerror (errsv));
       ok = FALSE;

@@ -35,7 +35,7 @@ test_faults_unwritable_path (void)
   g_assert_cmpuint (sp_region_get_n_buffered (region), ==, 1000);
 
   g_assert_false (sp_profile_manager_finalize (manager, &error));
-  g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "missing-dir"));
   g_clear_error (&error);
 
@@ -60,7 +60,7 @@ test_faults_path_is_directory (void)
   sp_test_calls (sp_profile_manager_profile_region (manager, "r"), 10);
 
   g_assert_false (sp_profile_manager_finalize (manager, &error));
-  g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
   g_test_message ("%s", error->message);
   g_clear_error (&error);
 
@@ -103,7 +103,7 @@ test_faults_disk_full (void)
       g_assert_cmpuint (sp_region_get_num_calls (region), ==, 5000);
 
       g_assert_false (sp_profile_manager_finalize (manager, &error));
-      g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
       g_printerr ("finalize failed as expected: %s\n", error->message);
       g_clear_error (&error);
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));

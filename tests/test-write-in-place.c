@@ -1049,7 +1049,7 @@ test_write_in_place_failure_keeps_spill (void)
   g_assert_true (g_file_set_contents (inside, "mine", -1, NULL));
 
   g_assert_false (sp_profile_manager_finalize_to_path (manager, taken, &error));
-  g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
   g_test_message ("with the target's name taken: %s", error->message);
   g_clear_error (&error);
 
@@ -1092,7 +1092,7 @@ test_write_in_place_failure_keeps_spill (void)
         g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
         g_assert_cmpint (sigaction (SIGXFSZ, &saved_action, NULL), ==, 0);
 
-        g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
         g_test_message ("with the file size limit lowered: %s", error->message);
         g_clear_error (&error);
         assert_spill_intact (spill, map);

@@ -5,14 +5,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "config.h"
-
 #include <stdio.h>
 #include <unistd.h>
 
 #include <gio/gunixoutputstream.h>
 
-#include "sp-export-private.h"
 #include "sp-tool.h"
 
 static const struct {
@@ -107,15 +104,15 @@ sp_tool_export (int    argc,
     {
       g_autoptr(GOutputStream) stream = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
 
-      ok = _sp_session_export_to_stream_full (session, format, stream,
-                                              sp_tool_progress_update, progress,
-                                              NULL, &error);
+      ok = sp_session_export_to_stream_with_progress (session, format, stream,
+                                                      sp_tool_progress_update, progress,
+                                                      NULL, &error);
     }
   else
     {
-      ok = _sp_session_export_to_file_full (session, format, output,
-                                            sp_tool_progress_update, progress,
-                                            NULL, &error);
+      ok = sp_session_export_to_file_with_progress (session, format, output,
+                                                    sp_tool_progress_update, progress,
+                                                    NULL, &error);
     }
 
   if (!ok)

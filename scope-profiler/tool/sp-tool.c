@@ -5,8 +5,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "config.h"
-
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
