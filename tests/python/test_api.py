@@ -454,6 +454,9 @@ def test_only_rank_0_prints_one_merged_summary(tmp_path):
     assert '  Total Calls : 20\n' in block
     for r in range(3):
         assert summary.count('Region: rank-%d\n' % r) == 1
+    # Rank 0's regions in its order first, then the other ranks' own.
+    assert (summary.index('Region: step\n') < summary.index('Region: rank-0\n') <
+            summary.index('Region: rank-1\n'))
     assert '  Total Calls : 0\n' in summary.split('Region: rank-1\n')[1].split('-' * 40)[0]
 
     # The times are those of the merged file, pooled over the ranks.

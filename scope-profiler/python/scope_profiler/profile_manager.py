@@ -412,9 +412,11 @@ class ProfileManager:
         settings = self._manager.get_config()
         rank, size = _ranks(settings)
         summary = self._manager.get_summary() if verbose and rank == 0 else None
+        merged = summary is not None and size > 1 and settings['enabled'] and settings['flush_to_disk']
+        order = list(self._manager.get_all_regions()) if merged else None
         self._manager.finalize(file_path, verbose=False)
-        if summary is not None and size > 1 and settings['enabled'] and settings['flush_to_disk']:
-            summary = _merged_summary(file_path or settings['file_path'], summary)
+        if merged:
+            summary = _merged_summary(file_path or settings['file_path'], summary, order)
 
         if summary:
             print(summary, end='' if summary.endswith('\n') else '\n', flush=True)
@@ -585,19 +587,26 @@ def _seconds(value):
     return text if any(c in text for c in '.eEn') else text + '.0'
 
 
-def _merged_summary(path, fallback):
+def _merged_summary(path, fallback, order=()):
     """The summary of the merged session file at ``path`` (rank 0, several
     ranks), as the Python package prints it: the library's statistics of
     every region pooled over the ranks, and ``Total Calls`` the pooled count
-    divided by the number of ranks, rounded. ``fallback`` when the file
-    cannot be read."""
+    divided by the number of ranks, rounded. Rank 0's regions come first,
+    in ``order`` (its session's), then those only other ranks have (which
+    the Python package leaves out). ``fallback`` when the file cannot be
+    read."""
     try:
         session = _native.Session(path)
         metadata = session.metadata()
         size = int(metadata.get('mpi_size') or 0) or max(len(session.file_ranks()), 1)
+        names = session.region_names()
+        index_of = {name: index for index, name in enumerate(names)}
+        ordered = [name for name in order if name in index_of]
+        first = set(ordered)
+        ordered += [name for name in names if name not in first]
         lines = []
-        for index, name in enumerate(session.region_names()):
-            stats = session.stats(index)
+        for name in ordered:
+            stats = session.stats(index_of[name])
             count = int(stats['count'])
             lines.append('Region: %s\n' % name)
             lines.append('  %-12s: %d\n' % ('Total Calls', round(count / size)))
