@@ -269,6 +269,7 @@ typedef struct
 {
   PyObject_HEAD
   SpSession *session;
+  SpAnalysis *analysis;   /* computed on first use */
 } SessionObject;
 
 static PyTypeObject Session_Type;
@@ -335,6 +336,7 @@ session_init (SessionObject *self,
 static void
 session_dealloc (SessionObject *self)
 {
+  g_clear_pointer (&self->analysis, sp_analysis_unref);
   g_clear_object (&self->session);
   Py_TYPE (self)->tp_free ((PyObject *) self);
 }
@@ -1056,6 +1058,166 @@ session_lanes (SessionObject *self,
   return list;
 }
 
+/* The library's derived figures (SpAnalysis): share of the session, rank
+ * spans, wall time, imbalance. Python formats them; it does not compute
+ * them. */
+
+static SpAnalysis *
+session_analysis (SessionObject *self)
+{
+  if (self->analysis == NULL)
+    {
+      SpAnalysis *analysis;
+
+      Py_BEGIN_ALLOW_THREADS
+      analysis = sp_analysis_new (self->session);
+      Py_END_ALLOW_THREADS
+
+      /* Another thread may have computed it meanwhile. */
+      if (self->analysis == NULL)
+        self->analysis = analysis;
+      else
+        sp_analysis_unref (analysis);
+    }
+
+  return self->analysis;
+}
+
+PyDoc_STRVAR (session_wall_time_doc,
+"wall_time() -> int\n\n"
+"The run's wall time in ns: the longest rank span (the slowest rank).");
+
+static PyObject *
+session_wall_time (SessionObject *self,
+                   PyObject      *unused)
+{
+  CHECK_LOADED (self);
+
+  return PyLong_FromLongLong (sp_analysis_get_wall_time (session_analysis (self)));
+}
+
+PyDoc_STRVAR (session_lane_time_doc,
+"lane_time() -> int\n\n"
+"The sum over lanes (threads of ranks) of each lane's span in ns: the\n"
+"denominator of share().");
+
+static PyObject *
+session_lane_time (SessionObject *self,
+                   PyObject      *unused)
+{
+  CHECK_LOADED (self);
+
+  return PyLong_FromLongLong (sp_analysis_get_lane_time (session_analysis (self)));
+}
+
+PyDoc_STRVAR (session_rank_span_doc,
+"rank_span(rank) -> int\n\n"
+"The span of a rank in ns: first start to last end over its calls on all\n"
+"its threads; 0 for a rank without calls.");
+
+static PyObject *
+session_rank_span (SessionObject *self,
+                   PyObject      *arg)
+{
+  unsigned long rank;
+
+  CHECK_LOADED (self);
+
+  rank = PyLong_AsUnsignedLong (arg);
+  if (rank == (unsigned long) -1 && PyErr_Occurred ())
+    return NULL;
+  if (rank > G_MAXUINT)
+    return PyLong_FromLong (0);
+
+  return PyLong_FromLongLong (sp_analysis_get_rank_span (session_analysis (self), (guint) rank));
+}
+
+static gboolean
+parse_region (SessionObject *self,
+              PyObject      *arg,
+              unsigned int  *region)
+{
+  unsigned long r = PyLong_AsUnsignedLong (arg);
+
+  if (r == (unsigned long) -1 && PyErr_Occurred ())
+    return FALSE;
+  if (r > G_MAXUINT)
+    {
+      PyErr_Format (PyExc_IndexError, "no region %lu", r);
+      return FALSE;
+    }
+  *region = (unsigned int) r;
+
+  return check_region (self, *region);
+}
+
+PyDoc_STRVAR (session_share_doc,
+"share(region) -> float\n\n"
+"The region's share of the session, a fraction from 0 to 1: the time at\n"
+"least one of its calls was open on each lane (rank, thread), recursion\n"
+"counted once, over lane_time(). NaN for a session without calls.");
+
+static PyObject *
+session_share (SessionObject *self,
+               PyObject      *arg)
+{
+  unsigned int region;
+
+  CHECK_LOADED (self);
+  if (!parse_region (self, arg, &region))
+    return NULL;
+
+  return PyFloat_FromDouble (sp_analysis_get_region_share (session_analysis (self), region));
+}
+
+PyDoc_STRVAR (session_covered_time_doc,
+"covered_time(region) -> int\n\n"
+"The time in ns, summed over lanes, at least one call of the region was\n"
+"open on the lane: the numerator of share().");
+
+static PyObject *
+session_covered_time (SessionObject *self,
+                      PyObject      *arg)
+{
+  unsigned int region;
+
+  CHECK_LOADED (self);
+  if (!parse_region (self, arg, &region))
+    return NULL;
+
+  return PyLong_FromLongLong (sp_analysis_get_region_covered_time (session_analysis (self), region));
+}
+
+PyDoc_STRVAR (session_imbalance_doc,
+"imbalance(region) -> dict\n\n"
+"The region's total over ranks (ranks that never entered it count as 0):\n"
+"{'min', 'mean', 'max'} in ns, 'ratio' (max / mean, NaN when the mean is\n"
+"0), 'slowest_rank', 'mean_calls' (calls per rank) and 'mean_self' (self\n"
+"time per rank).");
+
+static PyObject *
+session_imbalance (SessionObject *self,
+                   PyObject      *arg)
+{
+  SpAnalysis *analysis;
+  unsigned int region;
+
+  CHECK_LOADED (self);
+  if (!parse_region (self, arg, &region))
+    return NULL;
+
+  analysis = session_analysis (self);
+
+  return Py_BuildValue ("{s:d,s:d,s:d,s:d,s:I,s:d,s:d}",
+                        "min", sp_analysis_get_region_figure (analysis, region, SP_RANK_FIGURE_MIN_TOTAL),
+                        "mean", sp_analysis_get_region_figure (analysis, region, SP_RANK_FIGURE_MEAN_TOTAL),
+                        "max", sp_analysis_get_region_figure (analysis, region, SP_RANK_FIGURE_MAX_TOTAL),
+                        "ratio", sp_analysis_get_region_imbalance (analysis, region),
+                        "slowest_rank", sp_analysis_get_region_slowest_rank (analysis, region),
+                        "mean_calls", sp_analysis_get_region_figure (analysis, region, SP_RANK_FIGURE_MEAN_CALLS),
+                        "mean_self", sp_analysis_get_region_figure (analysis, region, SP_RANK_FIGURE_MEAN_SELF));
+}
+
 static PyMethodDef session_methods[] = {
   { "metadata", (PyCFunction) session_metadata, METH_NOARGS, session_metadata_doc },
   { "ranks", (PyCFunction) session_ranks, METH_NOARGS, session_ranks_doc },
@@ -1067,6 +1229,12 @@ static PyMethodDef session_methods[] = {
   { "intervals", (PyCFunction) session_intervals, METH_VARARGS, session_intervals_doc },
   { "stats", (PyCFunction) (void (*) (void)) session_stats, METH_VARARGS | METH_KEYWORDS, session_stats_doc },
   { "lanes", (PyCFunction) (void (*) (void)) session_lanes, METH_VARARGS | METH_KEYWORDS, session_lanes_doc },
+  { "wall_time", (PyCFunction) session_wall_time, METH_NOARGS, session_wall_time_doc },
+  { "lane_time", (PyCFunction) session_lane_time, METH_NOARGS, session_lane_time_doc },
+  { "rank_span", (PyCFunction) session_rank_span, METH_O, session_rank_span_doc },
+  { "share", (PyCFunction) session_share, METH_O, session_share_doc },
+  { "covered_time", (PyCFunction) session_covered_time, METH_O, session_covered_time_doc },
+  { "imbalance", (PyCFunction) session_imbalance, METH_O, session_imbalance_doc },
   { NULL },
 };
 
