@@ -83,12 +83,12 @@ def test_one_profiler_per_region(line_session):
 
 
 def test_line_methods_go_away_with_a_plain_session(line_session):
-    @ProfileManager.profile('gone')
+    @ProfileManager.profile('lp_gone')
     def gone():
         return 1
 
     gone()
-    region = ProfileManager.get_region('gone')
+    region = ProfileManager.get_region('lp_gone')
     assert callable(region.get_stats)
     ProfileManager.setup(verbose=False, flush_to_disk=False)
     assert not hasattr(region, 'get_stats')
