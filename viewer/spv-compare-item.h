@@ -16,15 +16,17 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpvCompareItem, spv_compare_item, SPV, COMPARE_ITEM, GObject)
 
-GListStore *spv_compare_item_list_new         (SpSession      *a,
-                                               SpSession      *b);
-const char *spv_compare_item_get_name         (SpvCompareItem *self);
-gint64      spv_compare_item_get_total_a      (SpvCompareItem *self);
-gint64      spv_compare_item_get_total_b      (SpvCompareItem *self);
-double      spv_compare_item_get_mean_a       (SpvCompareItem *self);
-double      spv_compare_item_get_mean_b       (SpvCompareItem *self);
-double      spv_compare_item_get_total_ratio  (SpvCompareItem *self);
-double      spv_compare_item_get_mean_ratio   (SpvCompareItem *self);
-const GdkRGBA *spv_compare_item_get_color    (SpvCompareItem *self);
+GListStore *spv_compare_item_list_new       (SpAnalysis     *a,
+                                             SpAnalysis     *b);
+const char *spv_compare_item_get_name       (SpvCompareItem *self);
+guint64     spv_compare_item_get_calls_a    (SpvCompareItem *self);
+guint64     spv_compare_item_get_calls_b    (SpvCompareItem *self);
+double      spv_compare_item_get_figure_a   (SpvCompareItem *self,
+                                             SpRankFigure    figure);
+double      spv_compare_item_get_figure_b   (SpvCompareItem *self,
+                                             SpRankFigure    figure);
+double      spv_compare_item_get_change     (SpvCompareItem *self,
+                                             SpRankFigure    figure);
+const GdkRGBA *spv_compare_item_get_color   (SpvCompareItem *self);
 
 G_END_DECLS

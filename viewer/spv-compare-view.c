@@ -13,8 +13,11 @@
 #include "spv-compare-view.h"
 #include "spv-util.h"
 
-/* Two sessions side by side: per region, the totals and means of A and B
- * and their ratio B / A, sortable, so a regression stands out. */
+/* Two sessions side by side: per region, figures per rank (the mean and
+ * the slowest rank's total, the mean call) of A and B and their change
+ * from A to B, sortable, so a regression stands out; above, the wall time
+ * of each run. The sessions may have different numbers of ranks: no
+ * figure is a sum over ranks. Every number is SpAnalysis's. */
 
 struct _SpvCompareView
 {
@@ -27,6 +30,7 @@ struct _SpvCompareView
 
   GFile          *files[2];
   SpSession      *sessions[2];
+  SpAnalysis     *analyses[2];
   guint           pending;
   GCancellable   *cancellable;
   char           *title;
@@ -48,7 +52,7 @@ G_DEFINE_FINAL_TYPE (SpvCompareView, spv_compare_view, ADW_TYPE_BIN)
 
 static GParamSpec *properties[N_PROPS];
 
-typedef enum { KIND_NAME, KIND_DURATION, KIND_RATIO } Kind;
+typedef enum { KIND_NAME, KIND_DURATION, KIND_CHANGE } Kind;
 
 typedef struct
 {
@@ -59,13 +63,41 @@ typedef struct
 
 static const ColumnDef columns[] = {
   { "name", "Region", KIND_NAME },
-  { "total-a", "Total A", KIND_DURATION },
-  { "total-b", "Total B", KIND_DURATION },
-  { "total-ratio", "Total B/A", KIND_RATIO },
-  { "mean-a", "Mean A", KIND_DURATION },
-  { "mean-b", "Mean B", KIND_DURATION },
-  { "mean-ratio", "Mean B/A", KIND_RATIO },
+  { "mean-total-a", "Per Rank A", KIND_DURATION },
+  { "mean-total-b", "Per Rank B", KIND_DURATION },
+  { "mean-total-change", "Change", KIND_CHANGE },
+  { "max-total-a", "Slowest Rank A", KIND_DURATION },
+  { "max-total-b", "Slowest Rank B", KIND_DURATION },
+  { "max-total-change", "Change", KIND_CHANGE },
+  { "mean-a", "Mean Call A", KIND_DURATION },
+  { "mean-b", "Mean Call B", KIND_DURATION },
+  { "mean-change", "Change", KIND_CHANGE },
 };
+
+static const char * const column_tooltips[G_N_ELEMENTS (columns)] = {
+  NULL,
+  "The region's time per rank: its total on each rank, averaged over the ranks",
+  "The region's time per rank: its total on each rank, averaged over the ranks",
+  "Change from A to B of the time per rank",
+  "The region's total on its slowest rank: what it costs the run",
+  "The region's total on its slowest rank: what it costs the run",
+  "Change from A to B of the slowest rank's time",
+  "The mean duration of one call",
+  "The mean duration of one call",
+  "Change from A to B of the mean call",
+};
+
+/* Like the command line's diff: "+12.5%", "+inf%" for a region that took
+ * no time in A. */
+static char *
+format_change (double change)
+{
+  if (isnan (change))
+    return g_strdup ("-");
+  if (isinf (change))
+    return g_strdup (change > 0 ? "+inf%" : "-inf%");
+  return g_strdup_printf ("%+.1f%%", change);
+}
 
 /* Orders ratios with the missing ones (NAN) last, whatever the direction. */
 int
@@ -116,6 +148,7 @@ bind_cb (GtkSignalListItemFactory *factory,
 
   gtk_widget_remove_css_class (label, "error");
   gtk_widget_remove_css_class (label, "success");
+  gtk_widget_set_tooltip_text (label, column_tooltips[def - columns]);
 
   switch (def->kind)
     {
@@ -145,22 +178,17 @@ bind_cb (GtkSignalListItemFactory *factory,
                                                                   : (double) g_value_get_int64 (&value));
         break;
       }
-    case KIND_RATIO:
+    case KIND_CHANGE:
       {
-        double r;
+        double change;
 
-        g_object_get (item, def->property, &r, NULL);
-        if (isnan (r))
-          text = g_strdup ("—");
-        else
-          {
-            text = g_strdup_printf ("×%.2f", r);
-            /* more than 10% slower or faster */
-            if (r > 1.1)
-              gtk_widget_add_css_class (label, "error");
-            else if (r < 1 / 1.1)
-              gtk_widget_add_css_class (label, "success");
-          }
+        g_object_get (item, def->property, &change, NULL);
+        text = format_change (change);
+        /* more than 10 % slower or faster */
+        if (change > 10)
+          gtk_widget_add_css_class (label, "error");
+        else if (change < -10)
+          gtk_widget_add_css_class (label, "success");
         break;
       }
     default:
@@ -181,6 +209,7 @@ spv_compare_view_dispose (GObject *object)
     {
       g_clear_object (&self->files[i]);
       g_clear_object (&self->sessions[i]);
+      g_clear_pointer (&self->analyses[i], sp_analysis_unref);
     }
   g_clear_object (&self->store);
 
@@ -302,7 +331,8 @@ spv_compare_view_init (SpvCompareView *self)
       gtk_column_view_column_set_sorter (column, col_sorter);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_expand (column, def->kind == KIND_NAME);
-      gtk_column_view_column_set_fixed_width (column, def->kind == KIND_NAME ? 200 : 100);
+      gtk_column_view_column_set_fixed_width (column, def->kind == KIND_NAME ? 200 :
+                                                      def->kind == KIND_CHANGE ? 80 : 116);
       gtk_column_view_append_column (self->column_view, column);
       g_object_unref (col_sorter);
     }
@@ -434,10 +464,29 @@ spv_compare_view_set_sessions (SpvCompareView *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
     }
 
-  header = g_strdup_printf ("A: %s    B: %s    Ratios are B / A: above ×1 means B took longer.", name_a, name_b);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&self->analyses[i], sp_analysis_unref);
+      self->analyses[i] = sp_analysis_new (self->sessions[i]);
+    }
+
+  /* the run's wall time is its slowest rank's */
+  {
+    guint n_a = sp_analysis_get_n_ranks (self->analyses[0]);
+    guint n_b = sp_analysis_get_n_ranks (self->analyses[1]);
+    g_autofree char *wall_a = sp_format_duration ((double) sp_analysis_get_wall_time (self->analyses[0]));
+    g_autofree char *wall_b = sp_format_duration ((double) sp_analysis_get_wall_time (self->analyses[1]));
+    g_autofree char *change = format_change (sp_analysis_compare_wall_time (self->analyses[0], self->analyses[1]));
+
+    header = g_strdup_printf ("A: %s (%u %s, wall time %s)    B: %s (%u %s, wall time %s)    "
+                              "Wall time %s. Figures are per rank; changes are from A to B, "
+                              "above 0 means B took longer.",
+                              name_a, n_a, n_a == 1 ? "rank" : "ranks", wall_a,
+                              name_b, n_b, n_b == 1 ? "rank" : "ranks", wall_b, change);
+  }
   gtk_label_set_text (self->header, header);
 
-  items = spv_compare_item_list_new (a, b);
+  items = spv_compare_item_list_new (self->analyses[0], self->analyses[1]);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (items)); i++)
     g_ptr_array_add (array, g_list_model_get_item (G_LIST_MODEL (items), i));
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
@@ -474,4 +523,13 @@ spv_compare_view_get_rows (SpvCompareView *self)
 {
   g_return_val_if_fail (SPV_IS_COMPARE_VIEW (self), NULL);
   return G_LIST_MODEL (self->sort_model);
+}
+
+/* The line above the table: the sessions, their rank counts and wall
+ * times, and the change of the wall time. */
+const char *
+spv_compare_view_get_header (SpvCompareView *self)
+{
+  g_return_val_if_fail (SPV_IS_COMPARE_VIEW (self), NULL);
+  return gtk_label_get_text (self->header);
 }

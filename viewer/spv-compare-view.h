@@ -27,6 +27,7 @@ const char     *spv_compare_view_get_title    (SpvCompareView *self);
 gboolean        spv_compare_view_get_loading  (SpvCompareView *self);
 const char     *spv_compare_view_get_error_message (SpvCompareView *self);
 GListModel     *spv_compare_view_get_rows     (SpvCompareView *self);
+const char     *spv_compare_view_get_header   (SpvCompareView *self);
 
 int             spv_compare_ratio             (double          a,
                                                double          b);

@@ -127,9 +127,11 @@ spv_region_item_class_init (SpvRegionItemClass *klass)
   properties[PROP_MEDIAN] = g_param_spec_double ("median", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
   properties[PROP_P90] = g_param_spec_double ("p90", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
   properties[PROP_P99] = g_param_spec_double ("p99", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  /* sp_analysis_get_region_share() in percent; NAN without a session time */
   properties[PROP_PERCENT] = g_param_spec_double ("percent", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
-  /* max / mean over ranks of the region's total: 1.0 is an even load. */
-  properties[PROP_IMBALANCE] = g_param_spec_double ("imbalance", NULL, NULL, 0, G_MAXDOUBLE, 1, flags);
+  /* sp_analysis_get_region_imbalance(): max / mean over ranks of the
+   * region's total, 1.0 is an even load; NAN when it has no time */
+  properties[PROP_IMBALANCE] = g_param_spec_double ("imbalance", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 1, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -139,48 +141,43 @@ spv_region_item_init (SpvRegionItem *self)
 {
 }
 
-/* The run waits for its slowest rank: max / mean of the region's total
- * over the session's ranks (ranks without calls count as 0). */
-static double
-region_imbalance (SpSession *session,
-                  guint      region)
+/* The analysis whose shares the rows of @rank show: the whole session's,
+ * or for one rank that of the session cut to that rank, as
+ * `scope-profiler summary --ranks` computes them. */
+static SpAnalysis *
+rank_analysis (SpAnalysis *analysis,
+               guint       rank)
 {
-  const guint *ranks;
-  guint n_ranks = 0;
-  gint64 max = 0;
-  double sum = 0;
+  SpSession *session = sp_analysis_get_session (analysis);
+  g_autoptr(SpSession) filtered = NULL;
 
-  ranks = sp_session_get_ranks (session, &n_ranks);
-  if (n_ranks < 2)
-    return 1.0;
+  if (rank == SPV_ALL_RANKS)
+    return sp_analysis_ref (analysis);
 
-  for (guint i = 0; i < n_ranks; i++)
-    {
-      g_autoptr(SpRegionStats) stats = sp_session_get_region_stats_for_rank (session, region, ranks[i]);
-      gint64 total = stats ? sp_region_stats_get_total (stats) : 0;
-
-      sum += total;
-      max = MAX (max, total);
-    }
-
-  return sum > 0 ? max / (sum / n_ranks) : 1.0;
+  filtered = sp_session_filter (session, NULL, NULL, &rank, 1, G_MININT64, G_MAXINT64);
+  return filtered != NULL ? sp_analysis_new (filtered) : NULL;
 }
 
 /* The rows of the regions table for @rank (or SPV_ALL_RANKS): one per
- * region that has calls there, in region order. */
+ * region that has calls there, in region order. Every figure is the
+ * library's: the statistics of the region (on @rank), its share of the
+ * session (or of @rank) and its imbalance across the session's ranks. */
 GListStore *
-spv_region_item_list_new (SpSession *session,
-                          guint      rank)
+spv_region_item_list_new (SpAnalysis *analysis,
+                          guint       rank)
 {
   GListStore *store = g_list_store_new (SPV_TYPE_REGION_ITEM);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
-  gint64 span = sp_session_get_end_time (session) - sp_session_get_start_time (session);
+  SpSession *session = sp_analysis_get_session (analysis);
+  g_autoptr(SpAnalysis) shares = rank_analysis (analysis, rank);
+  SpSession *share_session = shares != NULL ? sp_analysis_get_session (shares) : NULL;
   guint n = sp_session_get_n_regions (session);
 
   for (guint r = 0; r < n; r++)
     {
       g_autoptr(SpRegionStats) stats = NULL;
       SpvRegionItem *item;
+      guint share_region;
 
       if (rank == SPV_ALL_RANKS)
         stats = sp_session_get_region_stats (session, r);
@@ -204,8 +201,12 @@ spv_region_item_list_new (SpSession *session,
       item->p90 = sp_region_stats_get_p90 (stats);
       item->p99 = sp_region_stats_get_p99 (stats);
       item->color = spv_session_region_colors (session)[r];
-      item->percent = span > 0 ? 100.0 * (double) item->total / (double) span : 0.0;
-      item->imbalance = region_imbalance (session, r);
+      /* the filtered session numbers its regions anew */
+      if (share_session != NULL && sp_session_lookup_region (share_session, item->name, &share_region))
+        item->percent = 100.0 * sp_analysis_get_region_share (shares, share_region);
+      else
+        item->percent = NAN;
+      item->imbalance = sp_analysis_get_region_imbalance (analysis, r);
       g_ptr_array_add (items, item);
     }
 
@@ -318,7 +319,15 @@ compare_field (gconstpointer a,
     case FIELD_INT64:
       return CMP (FIELD (x, gint64), FIELD (y, gint64));
     case FIELD_DOUBLE:
-      return CMP (FIELD (x, double), FIELD (y, double));
+      {
+        double dx = FIELD (x, double);
+        double dy = FIELD (y, double);
+
+        /* missing figures (NAN) before all others, a total order */
+        if (isnan (dx) || isnan (dy))
+          return CMP (!isnan (dx), !isnan (dy));
+        return CMP (dx, dy);
+      }
     default:
       g_assert_not_reached ();
     }

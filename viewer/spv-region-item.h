@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpvRegionItem, spv_region_item, SPV, REGION_ITEM, GObject)
 
-GListStore *spv_region_item_list_new      (SpSession     *session,
+GListStore *spv_region_item_list_new      (SpAnalysis    *analysis,
                                            guint          rank);
 guint       spv_region_item_get_region    (SpvRegionItem *self);
 const char *spv_region_item_get_name      (SpvRegionItem *self);

@@ -7,6 +7,7 @@
 
 #include "spv-config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "spv-calls-chart.h"
@@ -46,6 +47,7 @@ struct _SpvSessionView
 
   GFile               *file;
   SpSession           *session;
+  SpAnalysis          *analysis;         /* of @session: shares, imbalance */
   GCancellable        *cancellable;
   SpSession           *loading;          /* the session being loaded */
   char                *title;
@@ -192,9 +194,9 @@ format_number (ColumnKind    kind,
     case KIND_DURATION:
       return sp_format_duration (v);
     case KIND_PERCENT:
-      return g_strdup_printf ("%.1f %%", v);
+      return isnan (v) ? g_strdup ("-") : g_strdup_printf ("%.1f %%", v);
     case KIND_RATIO:
-      return g_strdup_printf ("%.2f×", v);
+      return isnan (v) ? g_strdup ("-") : g_strdup_printf ("%.2f×", v);
     case KIND_NAME:
     default:
       g_assert_not_reached ();
@@ -501,6 +503,7 @@ spv_session_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->timeline, self);
   g_clear_object (&self->selection);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->analysis, sp_analysis_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->file);
   g_clear_pointer (&self->series, g_ptr_array_unref);
@@ -777,6 +780,8 @@ spv_session_view_set_session (SpvSessionView *self,
   g_return_if_fail (SP_IS_SESSION (session));
 
   g_set_object (&self->session, session);
+  g_clear_pointer (&self->analysis, sp_analysis_unref);
+  self->analysis = sp_analysis_new (session);
 
   if (self->title == NULL)
     {
@@ -811,7 +816,7 @@ spv_session_view_set_session (SpvSessionView *self,
       {
         g_autoptr(GtkColumnViewColumn) column =
           g_list_model_get_item (gtk_column_view_get_columns (self->column_view), i);
-        gtk_column_view_column_set_visible (column, n_ranks > 1);
+        gtk_column_view_column_set_visible (column, sp_analysis_get_n_ranks (self->analysis) > 1);
       }
 
   spv_timeline_set_session (self->timeline, session);
@@ -859,7 +864,7 @@ spv_session_view_set_rank (SpvSessionView *self,
     return;
 
   self->rank = rank;
-  items = spv_region_item_list_new (self->session, rank);
+  items = spv_region_item_list_new (self->analysis, rank);
   n = g_list_model_get_n_items (G_LIST_MODEL (items));
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (array, g_list_model_get_item (G_LIST_MODEL (items), i));

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <adwaita.h>
 
+#include "spv-calls-chart.h"
 #include "spv-compare-item.h"
 #include "spv-compare-view.h"
 #include "spv-lod.h"
@@ -469,9 +470,9 @@ test_table_model (void)
 {
   g_autoptr(SpSession) session = load_session ();
   SpvSessionView *view = g_object_ref_sink (spv_session_view_new ());
+  g_autoptr(SpAnalysis) analysis = sp_analysis_new (session);
   GListModel *rows;
   guint n;
-  gint64 span = sp_session_get_end_time (session) - sp_session_get_start_time (session);
 
   spv_session_view_set_session (view, session);
   g_assert_cmpint (spv_session_view_get_state (view), ==, SPV_SESSION_VIEW_READY);
@@ -496,8 +497,11 @@ test_table_model (void)
       g_assert_cmpstr (spv_region_item_get_name (item), ==,
                        sp_session_get_region_name (session, spv_region_item_get_region (item)));
       g_assert_cmpuint (spv_region_item_get_calls (item), ==, sp_region_stats_get_count (stats));
-      g_assert_cmpfloat_with_epsilon (spv_region_item_get_percent (item),
-                                      100.0 * sp_region_stats_get_total (stats) / span, 1e-9);
+      /* the share is the library's (it was the total over the session's
+       * span, which exceeds 100 % for nested or parallel calls) */
+      g_assert_cmpfloat (spv_region_item_get_percent (item), ==,
+                         100.0 * sp_analysis_get_region_share (analysis, spv_region_item_get_region (item)));
+      g_assert_cmpfloat (spv_region_item_get_percent (item), <=, 100);
     }
 
   /* sortable by name and by calls */
@@ -594,6 +598,11 @@ test_table_imbalance (void)
   g_assert_cmpfloat (t0, >, t1);
   g_assert_cmpfloat_with_epsilon (spv_region_item_get_imbalance (row (rows, 0)),
                                   MAX (t0, t1) / ((t0 + t1) / 2), 1e-9);
+  {
+    g_autoptr(SpAnalysis) analysis = sp_analysis_new (session);
+    g_assert_cmpfloat (spv_region_item_get_imbalance (row (rows, 0)), ==,
+                       sp_analysis_get_region_imbalance (analysis, spv_region_item_get_region (row (rows, 0))));
+  }
   g_assert_cmpfloat (spv_region_item_get_imbalance (row (rows, 0)), >, 1.2);
   g_object_unref (view);
 
@@ -726,28 +735,45 @@ test_compare_model (void)
   g_autoptr(SpSession) a = load_session ();
   const char *exclude[] = { "checkpoint", NULL };
   g_autoptr(SpSession) b = sp_session_filter (a, NULL, exclude, NULL, 0, G_MININT64, G_MAXINT64);
-  g_autoptr(GListStore) same = spv_compare_item_list_new (a, a);
-  g_autoptr(GListStore) diff = spv_compare_item_list_new (a, b);
+  g_autoptr(SpAnalysis) analysis_a = sp_analysis_new (a);
+  g_autoptr(SpAnalysis) analysis_b = NULL;
+  g_autoptr(GListStore) same = spv_compare_item_list_new (analysis_a, analysis_a);
+  g_autoptr(GListStore) diff = NULL;
+  static const SpRankFigure figures[] = {
+    SP_RANK_FIGURE_MEAN_TOTAL, SP_RANK_FIGURE_MAX_TOTAL, SP_RANK_FIGURE_MEAN_PER_CALL,
+  };
   SpvCompareItem *item;
 
   g_assert_nonnull (b);
+  analysis_b = sp_analysis_new (b);
+  diff = spv_compare_item_list_new (analysis_a, analysis_b);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (same)), ==, sp_session_get_n_regions (a));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (same)); i++)
     {
       g_autoptr(SpvCompareItem) it = g_list_model_get_item (G_LIST_MODEL (same), i);
-      g_assert_cmpfloat_with_epsilon (spv_compare_item_get_total_ratio (it), 1.0, 1e-12);
-      g_assert_cmpfloat_with_epsilon (spv_compare_item_get_mean_ratio (it), 1.0, 1e-12);
-      g_assert_cmpint (spv_compare_item_get_total_a (it), ==, spv_compare_item_get_total_b (it));
+      guint region;
+
+      g_assert_true (sp_session_lookup_region (a, spv_compare_item_get_name (it), &region));
+      for (guint f = 0; f < G_N_ELEMENTS (figures); f++)
+        {
+          g_assert_cmpfloat (spv_compare_item_get_change (it, figures[f]), ==, 0);
+          g_assert_cmpfloat (spv_compare_item_get_figure_a (it, figures[f]), ==,
+                             spv_compare_item_get_figure_b (it, figures[f]));
+          g_assert_cmpfloat (spv_compare_item_get_figure_a (it, figures[f]), ==,
+                             sp_analysis_get_region_figure (analysis_a, region, figures[f]));
+        }
     }
 
-  /* a region missing from B: in the union, with no ratio */
+  /* a region missing from B: in the union, with no change */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (diff)), ==, sp_session_get_n_regions (a));
   item = find_compare (G_LIST_MODEL (diff), "checkpoint");
   g_assert_nonnull (item);
-  g_assert_cmpint (spv_compare_item_get_total_b (item), ==, 0);
-  g_assert_true (isnan (spv_compare_item_get_total_ratio (item)));
+  g_assert_cmpuint (spv_compare_item_get_calls_b (item), ==, 0);
+  g_assert_true (isnan (spv_compare_item_get_figure_b (item, SP_RANK_FIGURE_MEAN_TOTAL)));
+  g_assert_true (isnan (spv_compare_item_get_change (item, SP_RANK_FIGURE_MEAN_TOTAL)));
   item = find_compare (G_LIST_MODEL (diff), "time_step");
-  g_assert_cmpfloat_with_epsilon (spv_compare_item_get_total_ratio (item), 1.0, 1e-12);
+  g_assert_cmpfloat (spv_compare_item_get_change (item, SP_RANK_FIGURE_MEAN_TOTAL), ==,
+                     sp_analysis_compare_region (analysis_a, analysis_b, "time_step", SP_RANK_FIGURE_MEAN_TOTAL));
 
   /* each region keeps the colour it has in its own tab */
   {
@@ -757,7 +783,7 @@ test_compare_model (void)
     g_assert_true (gdk_rgba_equal (spv_compare_item_get_color (item), &spv_session_region_colors (a)[region]));
   }
 
-  /* missing ratios sort last either way */
+  /* missing changes sort last either way */
   g_assert_cmpint (spv_compare_ratio (NAN, 2), >, 0);
   g_assert_cmpint (spv_compare_ratio (2, NAN), <, 0);
   g_assert_cmpint (spv_compare_ratio (1, 2), <, 0);
@@ -1424,6 +1450,455 @@ test_many_regions (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- one truth for every number ------------------------------------- */
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* The viewer shows no figure of its own: every number of its table, its
+ * charts and its comparison is the library's (SpRegionStats, SpAnalysis),
+ * which the command-line tool, the exports and the Python package print
+ * too. These sessions are made by make_rank_sessions.py. */
+
+static SpSession *
+load_built (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  g_autoptr(GError) error = NULL;
+  SpSession *session = sp_session_new_from_file (path, NULL, &error);
+
+  g_assert_no_error (error);
+  return session;
+}
+
+/* Each statistic of @item is the library's for its region (on @rank). */
+static void
+assert_item_is_library (SpvRegionItem *item,
+                        SpSession     *session,
+                        guint          rank)
+{
+  guint region = spv_region_item_get_region (item);
+  g_autoptr(SpRegionStats) stats = rank == SPV_ALL_RANKS ? sp_session_get_region_stats (session, region)
+                                                         : sp_session_get_region_stats_for_rank (session, region, rank);
+  guint64 calls;
+  gint64 total, self_time, min, max;
+  double mean, stddev, median, p90, p99;
+
+  g_object_get (item, "calls", &calls, "total", &total, "self", &self_time, "mean", &mean,
+                "min", &min, "max", &max, "stddev", &stddev, "median", &median,
+                "p90", &p90, "p99", &p99, NULL);
+  g_assert_cmpuint (calls, ==, sp_region_stats_get_count (stats));
+  g_assert_cmpint (total, ==, sp_region_stats_get_total (stats));
+  g_assert_cmpint (self_time, ==, sp_region_stats_get_self_time (stats));
+  g_assert_cmpint (min, ==, sp_region_stats_get_min (stats));
+  g_assert_cmpint (max, ==, sp_region_stats_get_max (stats));
+  g_assert_cmpfloat (mean, ==, sp_region_stats_get_mean (stats));
+  g_assert_cmpfloat (stddev, ==, sp_region_stats_get_stddev (stats));
+  g_assert_cmpfloat (median, ==, sp_region_stats_get_median (stats));
+  g_assert_cmpfloat (p90, ==, sp_region_stats_get_p90 (stats));
+  g_assert_cmpfloat (p99, ==, sp_region_stats_get_p99 (stats));
+}
+
+static SpvRegionItem *
+find_row (GListModel *rows,
+          const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    if (g_str_equal (spv_region_item_get_name (row (rows, i)), name))
+      return row (rows, i);
+  return NULL;
+}
+
+/* 4 ranks x 2 threads and a region called 12 deep inside itself: the
+ * table's statistics, shares and imbalances are the library's, overall
+ * and on each rank, and no share exceeds 100 % (the viewer divided each
+ * region's summed durations by the session's span: 397 % for main on 4
+ * ranks, 2714 % for a recursive region). */
+static void
+test_agree_ranks_threads (void)
+{
+  g_autoptr(SpSession) session = load_built ("ranks-threads.h5");
+  g_autoptr(SpAnalysis) analysis = sp_analysis_new (session);
+  SpvSessionView *view = g_object_ref_sink (spv_session_view_new ());
+  const guint *ranks;
+  guint n_ranks;
+  GListModel *rows;
+  gint64 span = sp_session_get_end_time (session) - sp_session_get_start_time (session);
+
+  ranks = sp_session_get_ranks (session, &n_ranks);
+  g_assert_cmpuint (n_ranks, ==, 4);
+  g_assert_cmpuint (sp_session_get_n_lanes (session), ==, 8);
+
+  spv_session_view_set_session (view, session);
+  rows = spv_session_view_get_rows (view);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      SpvRegionItem *item = row (rows, i);
+      guint region = spv_region_item_get_region (item);
+
+      assert_item_is_library (item, session, SPV_ALL_RANKS);
+      g_assert_cmpfloat (spv_region_item_get_percent (item), ==, 100.0 * sp_analysis_get_region_share (analysis, region));
+      g_assert_cmpfloat (spv_region_item_get_percent (item), >, 0);
+      g_assert_cmpfloat (spv_region_item_get_percent (item), <=, 100);
+      g_assert_cmpfloat (spv_region_item_get_imbalance (item), ==, sp_analysis_get_region_imbalance (analysis, region));
+    }
+
+  /* the numbers the old definition gave were far above 100 % */
+  g_assert_cmpfloat (100.0 * spv_region_item_get_total (find_row (rows, "main")) / span, >, 300);
+  g_assert_cmpfloat (100.0 * spv_region_item_get_total (find_row (rows, "recurse")) / span, >, 400);
+  /* main runs for its whole rank on one of each rank's two threads; the
+   * second threads run for a shorter time */
+  g_assert_cmpfloat (spv_region_item_get_percent (find_row (rows, "main")), >, 50);
+  g_assert_cmpfloat (spv_region_item_get_percent (find_row (rows, "main")), <, 100);
+  /* the slowest rank works 4x the first one */
+  g_assert_cmpfloat (spv_region_item_get_imbalance (find_row (rows, "work")), >, 1.3);
+
+  /* each rank: its own statistics, shares within the rank (as
+   * `scope-profiler summary --ranks R` computes them), the session's
+   * imbalance */
+  for (guint r = 0; r < n_ranks; r++)
+    {
+      guint rank = ranks[r];
+      g_autoptr(SpSession) one = sp_session_filter (session, NULL, NULL, &rank, 1, G_MININT64, G_MAXINT64);
+      g_autoptr(SpAnalysis) one_analysis = sp_analysis_new (one);
+
+      spv_session_view_set_rank (view, rank);
+      g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
+      for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+        {
+          SpvRegionItem *item = row (rows, i);
+          guint in_one;
+
+          assert_item_is_library (item, session, rank);
+          g_assert_true (sp_session_lookup_region (one, spv_region_item_get_name (item), &in_one));
+          g_assert_cmpfloat (spv_region_item_get_percent (item), ==,
+                             100.0 * sp_analysis_get_region_share (one_analysis, in_one));
+          g_assert_cmpfloat (spv_region_item_get_percent (item), <=, 100);
+          g_assert_cmpfloat (spv_region_item_get_imbalance (item), ==,
+                             sp_analysis_get_region_imbalance (analysis, spv_region_item_get_region (item)));
+        }
+    }
+
+  g_object_unref (view);
+}
+
+/* The p90 in the table, on the charts (the marks of the calls chart and
+ * the histogram) and in the library are one number, overall and on one
+ * rank; the charts' own nearest-rank p90 differed (32.4 ms against
+ * 36.2 ms in one window). */
+static void
+test_agree_p90 (void)
+{
+  g_autoptr(SpSession) session = load_built ("ranks-threads.h5");
+  SpvSessionView *view = g_object_ref_sink (spv_session_view_new ());
+  guint region;
+  guint checked_ranks[] = { SPV_ALL_RANKS, 2 };
+
+  spv_session_view_set_session (view, session);
+  g_assert_true (sp_session_lookup_region (session, "work", &region));
+
+  for (guint k = 0; k < G_N_ELEMENTS (checked_ranks); k++)
+    {
+      guint rank = checked_ranks[k];
+      g_autoptr(SpRegionStats) stats = rank == SPV_ALL_RANKS ? sp_session_get_region_stats (session, region)
+                                                             : sp_session_get_region_stats_for_rank (session, region, rank);
+      const SpvSeries *series;
+      SpvRegionItem *item;
+      g_autofree double *sorted = NULL;
+      double table_p90, nearest;
+
+      spv_session_view_set_rank (view, rank);
+      spv_session_view_select_region (view, region);
+      g_assert_cmpuint (spv_session_view_get_series (view)->len, ==, 1);
+      series = g_ptr_array_index (spv_session_view_get_series (view), 0);
+      item = find_row (spv_session_view_get_rows (view), "work");
+      g_object_get (item, "p90", &table_p90, NULL);
+
+      g_assert_cmpuint (series->n, ==, sp_region_stats_get_count (stats));
+      g_assert_cmpfloat (table_p90, ==, sp_region_stats_get_p90 (stats));
+      g_assert_cmpfloat (series->p90, ==, table_p90);
+      g_assert_cmpfloat (series->mean, ==, sp_region_stats_get_mean (stats));
+      g_assert_cmpfloat (series->min, ==, (double) sp_region_stats_get_min (stats));
+      g_assert_cmpfloat (series->max, ==, (double) sp_region_stats_get_max (stats));
+
+      /* a p90 by nearest rank is another number here: the test can tell */
+      sorted = g_memdup2 (series->durations, series->n * sizeof (double));
+      qsort (sorted, series->n, sizeof (double), compare_doubles);
+      nearest = sorted[(gsize) ceil (0.9 * series->n) - 1];
+      g_assert_cmpfloat (nearest, !=, table_p90);
+    }
+
+  g_object_unref (view);
+}
+
+/* ---- the charts' bars ------------------------------------------------ */
+
+static void
+collect_color_nodes (GskRenderNode   *node,
+                     const GdkRGBA   *color,
+                     GArray          *rects)
+{
+  switch ((int) gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        collect_color_nodes (gsk_container_node_get_child (node, i), color, rects);
+      break;
+    case GSK_TRANSFORM_NODE:
+      collect_color_nodes (gsk_transform_node_get_child (node), color, rects);
+      break;
+    case GSK_CLIP_NODE:
+      collect_color_nodes (gsk_clip_node_get_child (node), color, rects);
+      break;
+    case GSK_OPACITY_NODE:
+      collect_color_nodes (gsk_opacity_node_get_child (node), color, rects);
+      break;
+    case GSK_COLOR_NODE:
+      if (gdk_rgba_equal (gsk_color_node_get_color (node), color))
+        {
+          graphene_rect_t bounds;
+
+          gsk_render_node_get_bounds (node, &bounds);
+          g_array_append_val (rects, bounds);
+        }
+      break;
+    default:
+      break;
+    }
+}
+
+/* The bars @chart draws for @series (one per call), in call order. */
+static GArray *
+draw_bars (GtkWidget       *chart,
+           const SpvSeries *series)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GArray *rects = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+
+  GTK_WIDGET_GET_CLASS (chart)->snapshot (chart, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  collect_color_nodes (node, &series->color, rects);
+  gsk_render_node_unref (node);
+
+  return rects;
+}
+
+/* On the log scale, bars grow from the axis baseline (a power of ten
+ * below the shortest call), so the shortest call has a height and calls
+ * 1 % apart look alike; they grew from the shortest call, which had no
+ * height (a 1.1 s call was invisible) and a 1 % spread looked like 10x. */
+static void
+test_chart_log_baseline (void)
+{
+  static const double values[] = { 1.111e9, 1.1e9, 1.105e9 };
+  g_autoptr(SpvSeries) series = spv_series_new ("calls", values, G_N_ELEMENTS (values));
+  g_autoptr(GPtrArray) list = g_ptr_array_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *chart = spv_calls_chart_new ();
+
+  g_ptr_array_add (list, series);
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 300);
+  gtk_window_set_child (GTK_WINDOW (window), chart);
+  spv_calls_chart_set_series (SPV_CALLS_CHART (chart), list);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_until (has_width, chart);
+
+  for (int log_scale = 1; log_scale >= 0; log_scale--)
+    {
+      g_autoptr(GArray) bars = NULL;
+      double h[G_N_ELEMENTS (values)];
+
+      spv_calls_chart_set_log_scale (SPV_CALLS_CHART (chart), log_scale);
+      bars = draw_bars (chart, series);
+      g_assert_cmpuint (bars->len, ==, G_N_ELEMENTS (values));
+      for (guint i = 0; i < bars->len; i++)
+        {
+          h[i] = g_array_index (bars, graphene_rect_t, i).size.height;
+          g_test_message ("%s scale: a call of %.4g s is %.1f px high", log_scale ? "log" : "linear", values[i] / 1e9, h[i]);
+        }
+
+      /* the shortest call is clearly visible, and about as high as the
+       * others: 1 % shorter is not 10x lower */
+      g_assert_cmpfloat (h[1], >, 20);
+      g_assert_cmpfloat (h[1], >=, 0.85 * h[0]);
+      /* and still lower than the longest */
+      g_assert_cmpfloat (h[1], <=, h[0]);
+      g_assert_cmpfloat (h[2], <=, h[0]);
+      g_assert_cmpfloat (h[1], <=, h[2]);
+    }
+
+  /* the baseline is the power of ten below the minimum, never at it */
+  g_assert_cmpfloat (spv_axis_log_baseline (1.1e9), ==, 1e9);
+  g_assert_cmpfloat (spv_axis_log_baseline (1e9), ==, 1e8);
+  g_assert_cmpfloat (spv_axis_log_baseline (42), ==, 10);
+  g_assert_cmpfloat (spv_axis_log_baseline (0), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- columns sized to their content ------------------------------- */
+
+static void
+collect_labels (GtkWidget  *widget,
+                GPtrArray  *labels)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "numeric") && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (labels, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, labels);
+}
+
+/* Every number the table shows fits its cell; returns whether a cell
+ * shows @text. */
+static gboolean
+assert_numbers_fit (SpvSessionView *view,
+                    const char     *text)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  gboolean found = FALSE;
+
+  collect_labels (GTK_WIDGET (view), labels);
+  g_assert_cmpuint (labels->len, >, 0);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+      GtkWidget *cell = gtk_widget_get_parent (label);
+      graphene_rect_t bounds;
+      int min, nat;
+
+      /* a label is given its width even in a cell too narrow for it: the
+       * cell then cuts it */
+      gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+      g_assert_true (gtk_widget_compute_bounds (label, cell, &bounds));
+      if (gtk_widget_get_width (label) < nat || bounds.origin.x < 0 ||
+          bounds.origin.x + bounds.size.width > gtk_widget_get_width (cell))
+        g_error ("\"%s\" is cut: %g px wide from %g, needs %d, in a cell of %d",
+                 gtk_label_get_text (GTK_LABEL (label)), bounds.size.width, bounds.origin.x, nat,
+                 gtk_widget_get_width (cell));
+      if (text != NULL && g_str_equal (gtk_label_get_text (GTK_LABEL (label)), text))
+        found = TRUE;
+    }
+
+  return found;
+}
+
+/* 4,800,000 calls of one region: the Calls cell shows "4,800,000" in full
+ * (it was cut to "480000("), and so is every other number. */
+static void
+test_many_calls (void)
+{
+  GtkWidget *window;
+  SpvSessionView *view = open_in_window ("many-calls.h5", &window);
+  GListModel *rows = spv_session_view_get_rows (view);
+
+  g_assert_cmpint (spv_session_view_get_state (view), ==, SPV_SESSION_VIEW_READY);
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 1);
+  g_assert_cmpuint (spv_region_item_get_calls (row (rows, 0)), ==, 4800000);
+  settle ();
+  g_assert_true (assert_numbers_fit (view, "4,800,000"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The same in a table of several ranks, overall and on one rank. */
+static void
+test_columns_fit (void)
+{
+  GtkWidget *window;
+  SpvSessionView *view = open_in_window ("ranks-threads.h5", &window);
+
+  settle ();
+  assert_numbers_fit (view, NULL);
+  spv_session_view_set_rank (view, 3);
+  settle ();
+  assert_numbers_fit (view, NULL);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- comparing runs of different rank counts -------------------- */
+
+/* The same program on 1 rank (main: 3.66 s) and on 4 (2.08 s each): the
+ * comparison shows per-rank figures, so main got faster; summed over
+ * ranks it had looked 2.25x slower ("B took longer"). */
+static void
+test_compare_ranks (void)
+{
+  g_autoptr(SpSession) a = load_built ("run-1-rank.h5");
+  g_autoptr(SpSession) b = load_built ("run-4-ranks.h5");
+  g_autoptr(SpAnalysis) analysis_a = sp_analysis_new (a);
+  g_autoptr(SpAnalysis) analysis_b = sp_analysis_new (b);
+  g_autoptr(GListStore) items = spv_compare_item_list_new (analysis_a, analysis_b);
+  static const SpRankFigure figures[] = {
+    SP_RANK_FIGURE_MEAN_TOTAL, SP_RANK_FIGURE_MAX_TOTAL, SP_RANK_FIGURE_MEAN_PER_CALL,
+  };
+  SpvCompareView *view;
+  SpvCompareItem *item;
+  guint region;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (items)), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SpvCompareItem) it = g_list_model_get_item (G_LIST_MODEL (items), i);
+      const char *name = spv_compare_item_get_name (it);
+      guint ra, rb;
+
+      g_assert_true (sp_session_lookup_region (a, name, &ra));
+      g_assert_true (sp_session_lookup_region (b, name, &rb));
+      for (guint f = 0; f < G_N_ELEMENTS (figures); f++)
+        {
+          g_assert_cmpfloat (spv_compare_item_get_figure_a (it, figures[f]), ==,
+                             sp_analysis_get_region_figure (analysis_a, ra, figures[f]));
+          g_assert_cmpfloat (spv_compare_item_get_figure_b (it, figures[f]), ==,
+                             sp_analysis_get_region_figure (analysis_b, rb, figures[f]));
+          g_assert_cmpfloat (spv_compare_item_get_change (it, figures[f]), ==,
+                             sp_analysis_compare_region (analysis_a, analysis_b, name, figures[f]));
+        }
+    }
+
+  item = find_compare (G_LIST_MODEL (items), "main");
+  g_assert_true (sp_session_lookup_region (b, "main", &region));
+  {
+    g_autoptr(SpRegionStats) sa = sp_session_get_region_stats (a, 0);
+    g_autoptr(SpRegionStats) sb = sp_session_get_region_stats (b, region);
+
+    /* summed over ranks, B's main is over twice A's */
+    g_assert_cmpfloat ((double) sp_region_stats_get_total (sb) / sp_region_stats_get_total (sa), >, 2.2);
+  }
+  g_assert_cmpfloat_with_epsilon (spv_compare_item_get_figure_a (item, SP_RANK_FIGURE_MEAN_TOTAL), 3.66e9, 1);
+  g_assert_cmpfloat_with_epsilon (spv_compare_item_get_figure_b (item, SP_RANK_FIGURE_MEAN_TOTAL), 2.0815e9, 1);
+  g_assert_cmpfloat (spv_compare_item_get_change (item, SP_RANK_FIGURE_MEAN_TOTAL), <, -40);
+  g_assert_cmpfloat (spv_compare_item_get_change (item, SP_RANK_FIGURE_MAX_TOTAL), <, -40);
+
+  /* the view: the rows, and the runs' wall times in the header */
+  view = g_object_ref_sink (spv_compare_view_new ());
+  spv_compare_view_set_sessions (view, a, b);
+  g_assert_cmpuint (g_list_model_get_n_items (spv_compare_view_get_rows (view)), ==, 2);
+  {
+    const char *header = spv_compare_view_get_header (view);
+    g_autofree char *change = g_strdup_printf ("Wall time %+.1f%%", sp_analysis_compare_wall_time (analysis_a, analysis_b));
+    g_autofree char *wall_a = sp_format_duration ((double) sp_analysis_get_wall_time (analysis_a));
+    g_autofree char *wall_b = sp_format_duration ((double) sp_analysis_get_wall_time (analysis_b));
+
+    g_test_message ("header: %s", header);
+    g_assert_nonnull (strstr (header, change));
+    g_assert_nonnull (strstr (header, wall_a));
+    g_assert_nonnull (strstr (header, wall_b));
+    g_assert_nonnull (strstr (header, "4 ranks"));
+    g_assert_cmpfloat (sp_analysis_compare_wall_time (analysis_a, analysis_b), <, 0);
+  }
+  g_object_unref (view);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1462,7 +1937,13 @@ main (int   argc,
   g_test_add_func ("/Viewer/Odd/axis-single-value", test_axis_single_value);
   g_test_add_func ("/Viewer/Lod/negative-length", test_lod_negative_length);
   /* run on its own (meson test viewer-many-regions): it takes a while */
+  g_test_add_func ("/Viewer/Agree/ranks-threads", test_agree_ranks_threads);
+  g_test_add_func ("/Viewer/Agree/p90", test_agree_p90);
+  g_test_add_func ("/Viewer/Charts/log-baseline", test_chart_log_baseline);
+  g_test_add_func ("/Viewer/Table/columns-fit", test_columns_fit);
+  g_test_add_func ("/Viewer/Compare/ranks", test_compare_ranks);
   g_test_add_func ("/Viewer/Large/many-regions", test_many_regions);
+  g_test_add_func ("/Viewer/Large/many-calls", test_many_calls);
 
   return g_test_run ();
 }
