@@ -217,6 +217,41 @@ def test_decorated_and_block_regions_share_the_profiler(line_session):
     assert [k[2] for k in stats.timings if k[2] == 'shared'] == ['shared']
 
 
+def test_decorated_generator_is_line_profiled_per_step(line_session):
+    @ProfileManager.profile('steps')
+    def steps(n):
+        for i in range(n):
+            doubled = i * 2
+            yield doubled
+
+    import inspect
+    assert inspect.isgeneratorfunction(steps)
+    assert list(steps(4)) == [0, 2, 4, 6]
+    assert sys.gettrace() is None        # off between steps and after
+    region = ProfileManager.get_region('steps')
+    assert region.num_calls == 5         # 4 yields + the end
+    hits = line_hits(region.get_stats(), steps.__wrapped__)
+    assert hits[2] == 4 and hits[3] == 4
+
+
+def test_decorated_coroutine_is_line_profiled(line_session):
+    asyncio = pytest.importorskip('asyncio')
+
+    @ProfileManager.profile('co')
+    async def co(n):
+        total = 0
+        for i in range(n):
+            total += i
+            await asyncio.sleep(0)
+        return total
+
+    assert asyncio.iscoroutinefunction(co)
+    assert asyncio.run(co(3)) == 3
+    assert sys.gettrace() is None
+    hits = line_hits(ProfileManager.get_region('co').get_stats(), co.__wrapped__)
+    assert hits[3] == 3
+
+
 def run_python(code, tmp_path, shadow):
     """Run code in a child whose sys.path has `shadow` (a module name)
     replaced by a module raising ImportError."""

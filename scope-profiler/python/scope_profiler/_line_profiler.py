@@ -221,6 +221,15 @@ def wrap(manager, func, region, wrapper):
         finally:
             profiler.disable_by_count()
 
+    # Generators, coroutines and async generators: enabled around each
+    # step of the body (a wrapper of the same kind), not around the call
+    # that creates them.
+    from . import _recursive
+    steps = _recursive.wrap_each_step(inner, wrapper, profiler.enable_by_count,
+                                      lambda token: profiler.disable_by_count())
+    if steps is not None:
+        line_profiled = steps
+
     try:
         import functools
         line_profiled = functools.wraps(inner)(line_profiled)

@@ -300,15 +300,21 @@ def _activate(profiler):
     return profiler.tracer().activate()
 
 
+def _deactivate(activation):
+    if activation is not None:
+        activation.deactivate()
+
+
 class _TracedIterator:
-    """A generator (or an awaitable's iterator) whose steps run with the
-    tracer active."""
+    """A generator (or an awaitable's iterator) each of whose steps runs
+    between ``token = begin()`` and ``end(token)``."""
 
-    __slots__ = ('_it', '_profiler')
+    __slots__ = ('_it', '_begin', '_end')
 
-    def __init__(self, it, profiler):
+    def __init__(self, it, begin, end):
         self._it = it
-        self._profiler = profiler
+        self._begin = begin
+        self._end = end
 
     def __iter__(self):
         return self
@@ -317,68 +323,70 @@ class _TracedIterator:
         return self.send(None)
 
     def send(self, value):
-        activation = _activate(self._profiler)
+        token = self._begin()
         try:
             if value is None:
                 return next(self._it)
             return self._it.send(value)
         finally:
-            if activation is not None:
-                activation.deactivate()
+            self._end(token)
 
     def throw(self, *exc_info):
-        activation = _activate(self._profiler)
+        token = self._begin()
         try:
             return self._it.throw(*exc_info)
         finally:
-            if activation is not None:
-                activation.deactivate()
+            self._end(token)
 
     def close(self):
         close = getattr(self._it, 'close', None)
         if close is None:
             return None
-        activation = _activate(self._profiler)
+        token = self._begin()
         try:
             return close()
         finally:
-            if activation is not None:
-                activation.deactivate()
+            self._end(token)
 
 
 class _TracedAwaitable:
-    """An awaitable whose resumptions run with the tracer active."""
+    """An awaitable each of whose resumptions runs between begin and end."""
 
-    __slots__ = ('_awaitable', '_profiler')
+    __slots__ = ('_awaitable', '_begin', '_end')
 
-    def __init__(self, awaitable, profiler):
+    def __init__(self, awaitable, begin, end):
         self._awaitable = awaitable
-        self._profiler = profiler
+        self._begin = begin
+        self._end = end
 
     def __await__(self):
-        return _TracedIterator(self._awaitable.__await__(), self._profiler)
+        return _TracedIterator(self._awaitable.__await__(), self._begin, self._end)
 
 
 class _TracedAsyncGenerator:
-    """An async generator whose steps run with the tracer active."""
+    """An async generator each of whose steps runs between begin and end."""
 
-    __slots__ = ('_agen', '_profiler')
+    __slots__ = ('_agen', '_begin', '_end')
 
-    def __init__(self, agen, profiler):
+    def __init__(self, agen, begin, end):
         self._agen = agen
-        self._profiler = profiler
+        self._begin = begin
+        self._end = end
+
+    def _traced(self, awaitable):
+        return _TracedAwaitable(awaitable, self._begin, self._end)
 
     def __anext__(self):
-        return _TracedAwaitable(self._agen.__anext__(), self._profiler)
+        return self._traced(self._agen.__anext__())
 
     def asend(self, value):
-        return _TracedAwaitable(self._agen.asend(value), self._profiler)
+        return self._traced(self._agen.asend(value))
 
     def athrow(self, *exc_info):
-        return _TracedAwaitable(self._agen.athrow(*exc_info), self._profiler)
+        return self._traced(self._agen.athrow(*exc_info))
 
     def aclose(self):
-        return _TracedAwaitable(self._agen.aclose(), self._profiler)
+        return self._traced(self._agen.aclose())
 
 
 _PROXIES = {
@@ -406,8 +414,10 @@ def _step_variant(func, kind, region):
         if last[0] is profiler:
             return last[1]
 
+        begin = functools.partial(_activate, profiler)
+
         def traced(*args, **kwargs):
-            return proxy(func(*args, **kwargs), profiler)
+            return proxy(func(*args, **kwargs), begin, _deactivate)
         wrapper = build(traced, region, enter, leave)
         last[:] = [profiler, wrapper]
         return wrapper
@@ -441,7 +451,9 @@ def wrap_steps(func, region, plain):
     def inner(*args, **kwargs):
         body = func(*args, **kwargs)
         profiler = owner[0]
-        return body if profiler is None else proxy(body, profiler)
+        if profiler is None:
+            return body
+        return proxy(body, functools.partial(_activate, profiler), _deactivate)
 
     wrapper = build(inner, region, _native.enter, _native.exit)
     try:
@@ -450,3 +462,28 @@ def wrap_steps(func, region, plain):
         pass
     wrapper._sp_step_variant = _step_variant(func, kind, region)
     return wrapper
+
+
+def _nothing(region):
+    pass
+
+
+def wrap_each_step(func, wrapper, begin, end):
+    """``wrapper`` (a wrapper of generator, coroutine or async generator
+    function ``func``) as a function of the same kind each of whose steps
+    runs between ``token = begin()`` and ``end(token)`` (the line
+    profiler's enable and disable); None for other functions."""
+    kind = step_kind(func)
+    if kind is None:
+        return None
+    from . import _wrap
+
+    build = {'generator': _wrap._wrap_generator,
+             'coroutine': _wrap._wrap_coroutine,
+             'asyncgen': _wrap._wrap_async_generator}[kind]
+    proxy = _PROXIES[kind]
+
+    def inner(*args, **kwargs):
+        return proxy(wrapper(*args, **kwargs), begin, end)
+
+    return build(inner, None, _nothing, _nothing)
