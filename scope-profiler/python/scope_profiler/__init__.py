@@ -94,4 +94,7 @@ get_region = ProfileManager.get_region
 get_all_regions = ProfileManager.get_all_regions
 get_config = ProfileManager.get_config
 
-__version__ = '0.1.0'
+try:
+    from ._version import __version__
+except ImportError:  # an uninstalled tree: meson writes _version.py at install
+    __version__ = 'unknown'
