@@ -340,6 +340,23 @@ def test_get_config_has_the_package_names(tmp_path):
     assert sp.get_config().recursive_profile is False
 
 
+def test_setup_takes_the_package_positional_order(tmp_path):
+    path = tmp_path / 'positional.h5'
+    # profiling_activated, use_likwid, use_line_profiler, recursive_profile,
+    # time_trace, flush_to_disk, buffer_limit, file_path
+    sp.setup(True, False, False, False, False, True, 77, str(path))
+    config = sp.get_config()
+    assert (config.profiling_activated, config.time_trace, config.flush_to_disk,
+            config.buffer_limit, config.file_path) == (True, False, True, 77, str(path))
+    ProfileManager.setup(True, False, False, False, True, False)
+    assert sp.get_config().time_trace is True and sp.get_config().flush_to_disk is False
+    with pytest.raises(TypeError, match='multiple values'):
+        sp.setup(True, profiling_activated=False)
+    with pytest.raises(TypeError, match='at most 8'):
+        sp.setup(*([False] * 9))
+    sp.setup(flush_to_disk=False, verbose=False)
+
+
 def test_get_config_before_setup_gives_the_defaults(tmp_path):
     result = run_python('''
         import scope_profiler as sp
@@ -469,3 +486,46 @@ def test_only_rank_0_prints_one_merged_summary(tmp_path):
     assert total == pytest.approx(durations.sum() / 1e9, rel=1e-6)
     maximum = float(block.split('Max Time    : ')[1].split(' s')[0])
     assert maximum == pytest.approx(durations.max() / 1e9, rel=1e-6)
+
+
+# --- `scope-profiler run` owns the lifecycle of a script written with sp ----------------
+
+APP = '''
+import scope_profiler as sp
+
+@sp.profile
+def kernel():
+    pass
+
+def main():
+    with sp.region("main_loop"):
+        for _ in range(4):
+            kernel()
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def test_plain_run_of_an_sp_script_records_nothing_and_writes_nothing(tmp_path):
+    (tmp_path / 'app.py').write_text(APP)
+    result = subprocess.run([sys.executable, 'app.py'], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ''
+    assert sorted(os.listdir(tmp_path)) == ['app.py']
+
+
+def test_run_records_an_sp_script_and_ignores_its_session_calls(tmp_path):
+    (tmp_path / 'app.py').write_text(APP + '''
+    with sp.session(file_path="own.h5"):
+        main()
+    sp.setup(file_path="other.h5")
+    sp.finalize()
+'''.replace('\n    ', '\n'))
+    result = subprocess.run([sys.executable, '-m', 'scope_profiler', 'run', '-q', '-o', 'run.h5',
+                             'app.py'], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path)) == ['app.py', 'run.h5']
+    assert calls_in(tmp_path / 'run.h5', 'kernel') == 8
+    assert calls_in(tmp_path / 'run.h5', 'main_loop') == 2

@@ -66,10 +66,10 @@ __all__ = ['ProfileManager', 'ProfilerError', 'UnsupportedOptionError', 'get_cur
 # `scope-profiler run` (which owns the session of the script it runs) sees
 # sp.setup()/sp.finalize() as it sees ProfileManager.setup()/finalize().
 
-def setup(**options):
-    """``ProfileManager.setup(**options)``: start a session of the default
+def setup(*args, **options):
+    """``ProfileManager.setup(...)``: start a session of the default
     manager."""
-    return ProfileManager.setup(**options)
+    return ProfileManager.setup(*args, **options)
 
 
 def finalize(verbose=None, file_path=None, **options):

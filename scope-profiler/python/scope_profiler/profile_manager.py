@@ -175,8 +175,13 @@ class ProfileManager:
     # Configuration
 
     @_manager_method
-    def setup(self, **options):
+    def setup(self, *args, **options):
         """Start a new session; all regions are cleared.
+
+        Positional arguments are taken in the order of the Python package's
+        signature: ``profiling_activated, use_likwid, use_line_profiler,
+        recursive_profile, time_trace, flush_to_disk, buffer_limit,
+        file_path``.
 
         Keywords (the library's ``SpConfig`` settings):
         ``enabled`` (alias ``profiling_activated``; ``deactivate_profiling``
@@ -191,6 +196,8 @@ class ProfileManager:
         Decorated functions and fetched regions keep working across
         ``setup()``: their regions rejoin the new session when next entered.
         """
+        if args:
+            options = _positional_options(args, options)
         properties, extras = _options.parse(options, 'setup', self._FEATURES_AVAILABLE)
         self._enable_features(extras.get('features', {}))
 
@@ -517,6 +524,24 @@ def _default_manager():
             default._enter_unset()
         _default = default
     return _default
+
+
+# The Python package's setup() parameters, in order (none is keyword-only).
+_SETUP_POSITIONAL = ('profiling_activated', 'use_likwid', 'use_line_profiler',
+                     'recursive_profile', 'time_trace', 'flush_to_disk', 'buffer_limit',
+                     'file_path')
+
+
+def _positional_options(args, options):
+    if len(args) > len(_SETUP_POSITIONAL):
+        raise TypeError('setup() takes at most %d positional arguments (%d given)'
+                        % (len(_SETUP_POSITIONAL), len(args)))
+    options = dict(options)
+    for name, value in zip(_SETUP_POSITIONAL, args):
+        if name in options:
+            raise TypeError("setup() got multiple values for argument '%s'" % name)
+        options[name] = value
+    return options
 
 
 def _default_settings(_cache=[]):
