@@ -271,6 +271,37 @@ text_width (GtkWidget  *widget,
   return width;
 }
 
+/* The width the title of the @i-th column asks for (with its padding and
+ * sort arrow), or 0 before the column view made its titles. The titles
+ * are the children of the header, the column view's first child, in the
+ * order of the columns. */
+static int
+title_width (SpvSessionView *self,
+             guint           i)
+{
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+  guint k = 0;
+
+  if (header == NULL || GTK_IS_LIST_VIEW (header))
+    return 0;
+
+  for (GtkWidget *title = gtk_widget_get_first_child (header);
+       title != NULL;
+       title = gtk_widget_get_next_sibling (title), k++)
+    if (k == i)
+      {
+        /* the title itself answers with the column's fixed width */
+        GtkWidget *content = gtk_widget_get_first_child (title);
+        int natural = 0;
+
+        if (content != NULL)
+          gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+        return natural > 0 ? natural + CELL_EXTRA : 0;
+      }
+
+  return 0;
+}
+
 /* Sizes each column of numbers to its widest value in the rows shown, so
  * no number is cut ("4,800,000", not "480000("). The widest text is that
  * of the largest value, or for durations one below the largest value's
@@ -306,7 +337,7 @@ size_columns (SpvSessionView *self)
           width = MAX (width, text_width (GTK_WIDGET (self->column_view), text));
         }
 
-      gtk_column_view_column_set_fixed_width (column, MAX (def->width, width + CELL_EXTRA));
+      gtk_column_view_column_set_fixed_width (column, MAX (MAX (def->width, title_width (self, i)), width + CELL_EXTRA));
     }
 }
 
