@@ -18,6 +18,6 @@ void              sp_profile_manager_unlock       (SpProfileManager *self);
 void              sp_profile_manager_join         (SpProfileManager *self,
                                                    SpRegion         *region);
 void              sp_profile_manager_make_room    (SpProfileManager *self,
-                                                   SpRegionThread   *record);
+                                                   SpRegionRecord   *record);
 
 G_END_DECLS

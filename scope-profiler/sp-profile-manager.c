@@ -178,7 +178,7 @@ mode_for_config (SpConfig *config)
   if (!sp_config_get_enabled (config))
     return SP_REGION_MODE_DISABLED;
   if (!sp_config_get_time_trace (config))
-    return SP_REGION_MODE_COUNT;
+    return SP_REGION_MODE_COUNT_ONLY;
   return SP_REGION_MODE_TRACE;
 }
 
@@ -191,8 +191,8 @@ static void
 sp_profile_manager_set_mode_locked (SpProfileManager *self,
                                     SpRegionMode      mode)
 {
-  gboolean was_recording = self->mode >= SP_REGION_MODE_COUNT;
-  gboolean recording = mode >= SP_REGION_MODE_COUNT;
+  gboolean was_recording = self->mode >= SP_REGION_MODE_COUNT_ONLY;
+  gboolean recording = mode >= SP_REGION_MODE_COUNT_ONLY;
 
   if (recording && !was_recording)
     __atomic_add_fetch (&sp_region_recording_sessions, 1, __ATOMIC_RELEASE);
@@ -429,7 +429,7 @@ sp_profile_manager_forked_locked (SpProfileManager *self)
       SpThreadState *state = sp_thread_state;
 
       /* The forking thread lives on in the child under a new native id. */
-      for (SpRegionThread *r = region->records; state != NULL && r != NULL; r = r->next)
+      for (SpRegionRecord *r = region->records; state != NULL && r != NULL; r = r->next)
         if (r->thread_index == state->index)
           r->native_id = state->native_id;
 
@@ -657,7 +657,7 @@ sp_profile_manager_ensure_spill_locked (SpProfileManager  *self,
 
 static gboolean
 sp_profile_manager_spill_locked (SpProfileManager  *self,
-                                 SpRegionThread    *record,
+                                 SpRegionRecord    *record,
                                  GError           **error)
 {
   SpRegion *region = record->region;
@@ -687,7 +687,7 @@ sp_profile_manager_spill_locked (SpProfileManager  *self,
  * limit, flush it, or, when flushing fails, keep the calls in memory. */
 void
 sp_profile_manager_make_room (SpProfileManager *self,
-                              SpRegionThread   *record)
+                              SpRegionRecord   *record)
 {
   SpRegion *region = record->region;
   g_autoptr(GError) error = NULL;
@@ -701,11 +701,11 @@ sp_profile_manager_make_room (SpProfileManager *self,
     }
   else if (region->unbounded)
     {
-      sp_region_grow_record (record, MAX (64, record->capacity * 2));
+      sp_region_record_grow_buffers (record, MAX (64, record->capacity * 2));
     }
   else if (record->capacity < region->buffer_limit)
     {
-      sp_region_grow_record (record, MIN (MAX (64, record->capacity * 2), region->buffer_limit));
+      sp_region_record_grow_buffers (record, MIN (MAX (64, record->capacity * 2), region->buffer_limit));
     }
   else if (sp_profile_manager_spill_locked (self, record, &error))
     {
@@ -720,7 +720,7 @@ sp_profile_manager_make_room (SpProfileManager *self,
           g_warning ("Could not flush profiling data, keeping it in memory: %s", error->message);
           self->flush_error = g_steal_pointer (&error);
         }
-      sp_region_grow_record (record, record->capacity * 2);
+      sp_region_record_grow_buffers (record, record->capacity * 2);
     }
 
   sp_profile_manager_unlock (self);
@@ -1104,7 +1104,7 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
 
       wr->num_calls = sp_region_get_num_calls (region);
 
-      for (SpRegionThread *r = __atomic_load_n (&region->records, __ATOMIC_ACQUIRE); r; r = r->next)
+      for (SpRegionRecord *r = __atomic_load_n (&region->records, __ATOMIC_ACQUIRE); r; r = r->next)
         {
           guint n = __atomic_load_n (&r->n, __ATOMIC_ACQUIRE);
 
@@ -1210,7 +1210,7 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
   sp_ranks_detect (self->config, &self->ranks);
   timeout = sp_config_get_merge_timeout (self->config);
 
-  if (self->mode >= SP_REGION_MODE_COUNT && sp_config_get_flush_to_disk (self->config))
+  if (self->mode >= SP_REGION_MODE_COUNT_ONLY && sp_config_get_flush_to_disk (self->config))
     {
       /* Several ranks: each writes its part; rank 0 merges them below. */
       if (self->ranks.size > 1)
@@ -1234,9 +1234,9 @@ sp_profile_manager_finalize_to_path (SpProfileManager  *self,
 
   if (self->mode == SP_REGION_MODE_TRACE)
     {
-      sp_profile_manager_set_mode_locked (self, SP_REGION_MODE_COUNT);
+      sp_profile_manager_set_mode_locked (self, SP_REGION_MODE_COUNT_ONLY);
       for (guint i = 0; i < self->session->len; i++)
-        sp_region_set_mode (g_ptr_array_index (self->session, i), SP_REGION_MODE_COUNT);
+        sp_region_set_mode (g_ptr_array_index (self->session, i), SP_REGION_MODE_COUNT_ONLY);
     }
 
   ranks.rank = self->ranks.rank;

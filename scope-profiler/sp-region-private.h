@@ -15,22 +15,25 @@
 G_BEGIN_DECLS
 
 /* Ordered so the hot path needs one comparison: everything below
- * SP_REGION_MODE_COUNT records nothing. */
+ * SP_REGION_MODE_COUNT_ONLY records nothing. */
 typedef enum _SpRegionMode
 {
-  SP_REGION_MODE_DISABLED = 0,  /* the session records nothing */
-  SP_REGION_MODE_ORPHANED = 1,  /* the manager is gone */
-  SP_REGION_MODE_INACTIVE = 2,  /* cleared by setup(); joins the session on next enter */
-  SP_REGION_MODE_COUNT    = 3,  /* calls counted, no timestamps */
-  SP_REGION_MODE_TRACE    = 4,  /* calls counted and timestamped */
+  SP_REGION_MODE_DISABLED   = 0,  /* the session records nothing */
+  SP_REGION_MODE_ORPHANED   = 1,  /* the manager is gone */
+  SP_REGION_MODE_INACTIVE   = 2,  /* cleared by setup(); joins the session on next enter */
+  SP_REGION_MODE_COUNT_ONLY = 3,  /* calls counted, no timestamps */
+  SP_REGION_MODE_TRACE      = 4,  /* calls counted and timestamped */
 } SpRegionMode;
 
-#define SP_REGION_THREAD_INLINE_STACK 8
+#define SP_REGION_RECORD_INLINE_STACK 8
 
-/* One region as seen by one thread. Allocated on the thread's first call
- * into the region, owned by the region (so a thread's calls outlive it), and
- * cache-line aligned so threads never write a shared line. */
-struct _SpRegionThread
+/* A region's record of one thread: the calls that thread made into the
+ * region and its open calls ("record" everywhere: the region's records,
+ * sp_region_record_new(), _grow_stack(), _grow_buffers()). Allocated on
+ * the thread's first call into the region, owned by the region (so a
+ * thread's calls outlive it), and cache-line aligned so threads never
+ * write a shared line. */
+struct _SpRegionRecord
 {
   /* Written by the owning thread only, on every call. */
   gint64         *starts;
@@ -45,14 +48,14 @@ struct _SpRegionThread
 
   /* Cold: touched on slow paths under the manager's lock. */
   SpRegion       *region;
-  SpRegionThread *next;
+  SpRegionRecord *next;
   GArray         *starts_array;
   GArray         *ends_array;
   SpStats         flushed;         /* calls already written to the spill file */
   gint64          thread_index;
   gint64          native_id;
   char            thread_name[16];
-  gint64          stack_inline[SP_REGION_THREAD_INLINE_STACK];
+  gint64          stack_inline[SP_REGION_RECORD_INLINE_STACK];
 };
 
 struct _SpRegion
@@ -69,7 +72,7 @@ struct _SpRegion
   guint             buffer_limit;
   gboolean          unbounded;     /* buffers grow instead of flushing */
   gboolean          spilled_name;  /* announced to the current spill file */
-  SpRegionThread   *records;       /* prepend-only list, atomic head */
+  SpRegionRecord   *records;       /* prepend-only list, atomic head */
 };
 
 SpRegion *sp_region_new          (SpProfileManager *manager,
@@ -85,8 +88,8 @@ void      sp_region_set_mode     (SpRegion         *self,
                                   SpRegionMode      mode);
 void      sp_region_collect      (SpRegion         *self,
                                   SpStats          *stats);
-void      sp_region_grow_record  (SpRegionThread   *record,
-                                  guint             capacity);
+void      sp_region_record_grow_buffers (SpRegionRecord *record,
+                                         guint           capacity);
 void      sp_region_update_sysprof (void);
 
 static inline SpRegionMode

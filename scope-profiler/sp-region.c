@@ -76,7 +76,7 @@ sp_region_is_region (gconstpointer instance)
 }
 
 static void
-sp_region_record_free (SpRegionThread *record)
+sp_region_record_free (SpRegionRecord *record)
 {
   if (record->stack != record->stack_inline)
     g_free (record->stack);
@@ -89,11 +89,11 @@ static void
 sp_region_finalize (GObject *object)
 {
   SpRegion *self = (SpRegion *)object;
-  SpRegionThread *record = self->records;
+  SpRegionRecord *record = self->records;
 
   while (record != NULL)
     {
-      SpRegionThread *next = record->next;
+      SpRegionRecord *next = record->next;
       sp_region_record_free (record);
       record = next;
     }
@@ -187,12 +187,12 @@ sp_region_new (SpProfileManager *manager,
 
 /* Slow paths, kept out of line so the hot path stays small. */
 
-static G_GNUC_NO_INLINE SpRegionThread *
+static G_GNUC_NO_INLINE SpRegionRecord *
 sp_region_record_new (SpRegion *self)
 {
   SpThreadState *state = sp_thread_state_get ();
-  SpRegionThread *record;
-  SpRegionThread *head;
+  SpRegionRecord *record;
+  SpRegionRecord *head;
 
   /* Allocated and cleared here rather than by g_aligned_alloc0() so that
    * ThreadSanitizer sees the initialising writes. */
@@ -212,7 +212,7 @@ sp_region_record_new (SpRegion *self)
       /* Buffers are sized under the lock, as collectors read them. */
       sp_profile_manager_lock (self->manager);
       if (self->unbounded || self->buffer_limit > 0)
-        sp_region_grow_record (record, MIN (64, MAX (self->buffer_limit, 1)));
+        sp_region_record_grow_buffers (record, MIN (64, MAX (self->buffer_limit, 1)));
       sp_profile_manager_unlock (self->manager);
     }
 
@@ -228,7 +228,7 @@ sp_region_record_new (SpRegion *self)
 }
 
 static G_GNUC_NO_INLINE void
-sp_region_record_grow_stack (SpRegionThread *record)
+sp_region_record_grow_stack (SpRegionRecord *record)
 {
   guint capacity = record->stack_capacity * 2;
 
@@ -247,8 +247,8 @@ sp_region_record_grow_stack (SpRegionThread *record)
 
 /* Called with the manager's lock held (or on a record no one else sees). */
 void
-sp_region_grow_record (SpRegionThread *record,
-                       guint           capacity)
+sp_region_record_grow_buffers (SpRegionRecord *record,
+                               guint           capacity)
 {
   if (capacity <= record->capacity)
     return;
@@ -277,7 +277,7 @@ sp_region_rejoin (SpRegion *self)
 
 static G_GNUC_NO_INLINE void
 sp_region_exit_slow (SpRegion       *self,
-                     SpRegionThread *record)
+                     SpRegionRecord *record)
 {
   if (record != NULL && record->depth > 0)
     {
@@ -288,21 +288,21 @@ sp_region_exit_slow (SpRegion       *self,
       return;
     }
 
-  if (sp_region_get_mode (self) >= SP_REGION_MODE_COUNT)
+  if (sp_region_get_mode (self) >= SP_REGION_MODE_COUNT_ONLY)
     g_critical ("sp_region_exit: region \"%s\" has no open call on this thread; "
                 "the exit is ignored", self->name);
 }
 
 static G_GNUC_NO_INLINE void
 sp_region_make_room (SpRegion       *self,
-                     SpRegionThread *record)
+                     SpRegionRecord *record)
 {
   SpProfileManager *manager = self->manager;
 
   if G_LIKELY (manager != NULL)
     sp_profile_manager_make_room (manager, record);
   else
-    sp_region_grow_record (record, MAX (64, record->capacity * 2));
+    sp_region_record_grow_buffers (record, MAX (64, record->capacity * 2));
 }
 
 /* Sysprof hands its control socket to the processes it profiles. */
@@ -329,20 +329,20 @@ sp_region_send_mark (SpRegion *self,
 
 /* The hot path. */
 
-static inline SpRegionThread *
+static inline SpRegionRecord *
 sp_region_enter_internal (SpRegion *self)
 {
   SpRegionMode mode = sp_region_get_mode (self);
-  SpRegionThread *record;
+  SpRegionRecord *record;
 
-  if G_UNLIKELY (mode < SP_REGION_MODE_COUNT)
+  if G_UNLIKELY (mode < SP_REGION_MODE_COUNT_ONLY)
     {
       if (mode != SP_REGION_MODE_INACTIVE)
         return NULL;
 
       sp_region_rejoin (self);
       mode = sp_region_get_mode (self);
-      if (mode < SP_REGION_MODE_COUNT)
+      if (mode < SP_REGION_MODE_COUNT_ONLY)
         return NULL;
     }
 
@@ -361,13 +361,13 @@ sp_region_enter_internal (SpRegion *self)
 
 static inline void
 sp_region_exit_internal (SpRegion       *self,
-                         SpRegionThread *record)
+                         SpRegionRecord *record)
 {
   SpRegionMode mode = sp_region_get_mode (self);
   gint64 now;
   guint depth;
 
-  if G_UNLIKELY (mode < SP_REGION_MODE_COUNT)
+  if G_UNLIKELY (mode < SP_REGION_MODE_COUNT_ONLY)
     {
       if (mode == SP_REGION_MODE_INACTIVE)
         sp_region_exit_slow (self, record ? record : sp_thread_state_lookup (self->id));
@@ -509,7 +509,7 @@ sp_region_activate (SpRegion     *self,
 
   /* A smaller limit than last session's takes effect at once; the larger
    * allocation is kept and reused rather than touched afresh. */
-  for (SpRegionThread *r = self->records; r != NULL; r = r->next)
+  for (SpRegionRecord *r = self->records; r != NULL; r = r->next)
     if (!unbounded && r->starts_array != NULL)
       r->capacity = MIN (r->starts_array->len, MAX (buffer_limit, 1));
 
@@ -522,7 +522,7 @@ sp_region_deactivate (SpRegion     *self,
 {
   __atomic_store_n (&self->mode, mode, __ATOMIC_RELEASE);
 
-  for (SpRegionThread *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
+  for (SpRegionRecord *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
        r != NULL;
        r = r->next)
     {
@@ -553,7 +553,7 @@ sp_region_collect (SpRegion *self,
 {
   sp_stats_init (stats);
 
-  for (SpRegionThread *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
+  for (SpRegionRecord *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
        r != NULL;
        r = r->next)
     {
@@ -601,7 +601,7 @@ sp_region_get_num_calls (SpRegion *self)
   if (sp_region_get_mode (self) <= SP_REGION_MODE_INACTIVE)
     return 0;
 
-  for (SpRegionThread *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
+  for (SpRegionRecord *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
        r != NULL;
        r = r->next)
     total += __atomic_load_n (&r->num_calls, __ATOMIC_RELAXED);
@@ -627,12 +627,12 @@ sp_region_get_column (SpRegion *self,
   if (manager != NULL)
     sp_profile_manager_lock (manager);
 
-  for (SpRegionThread *r = self->records; r != NULL; r = r->next)
+  for (SpRegionRecord *r = self->records; r != NULL; r = r->next)
     total += __atomic_load_n (&r->n, __ATOMIC_ACQUIRE);
 
   out = g_array_sized_new (FALSE, FALSE, sizeof (gint64), total);
 
-  for (SpRegionThread *r = self->records; r != NULL && out->len < total; r = r->next)
+  for (SpRegionRecord *r = self->records; r != NULL && out->len < total; r = r->next)
     {
       guint n = MIN (__atomic_load_n (&r->n, __ATOMIC_ACQUIRE), total - out->len);
 
@@ -690,7 +690,7 @@ sp_region_get_n_buffered (SpRegion *self)
 
   g_return_val_if_fail (SP_IS_REGION (self), 0);
 
-  for (SpRegionThread *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
+  for (SpRegionRecord *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
        r != NULL;
        r = r->next)
     total += __atomic_load_n (&r->n, __ATOMIC_ACQUIRE);

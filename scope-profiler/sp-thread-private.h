@@ -11,10 +11,10 @@
 
 G_BEGIN_DECLS
 
-typedef struct _SpRegionThread SpRegionThread;
+typedef struct _SpRegionRecord SpRegionRecord;
 
 /* Per-thread state. Each thread maps region ids (never reused within a
- * process) to its own SpRegionThread record through a two-level table, so the
+ * process) to its own SpRegionRecord through a two-level table, so the
  * hot path finds its buffers without hashing or locking. */
 #define SP_THREAD_PAGE_SHIFT 9
 #define SP_THREAD_PAGE_SIZE  (1u << SP_THREAD_PAGE_SHIFT)
@@ -22,7 +22,7 @@ typedef struct _SpRegionThread SpRegionThread;
 
 typedef struct _SpThreadState
 {
-  SpRegionThread ***pages;
+  SpRegionRecord ***pages;
   guint             n_pages;
   gint64            index;      /* process-unique, 0 for the first thread that records */
   gint64            native_id;  /* gettid() */
@@ -34,7 +34,7 @@ extern __thread SpThreadState *sp_thread_state __attribute__((tls_model ("initia
 SpThreadState *sp_thread_state_get_slow (void);
 void           sp_thread_state_insert   (SpThreadState  *state,
                                          guint           region_id,
-                                         SpRegionThread *record);
+                                         SpRegionRecord *record);
 void           sp_thread_state_forget_fork (void);
 
 static inline SpThreadState *
@@ -48,11 +48,11 @@ sp_thread_state_get (void)
   return sp_thread_state_get_slow ();
 }
 
-static inline SpRegionThread *
+static inline SpRegionRecord *
 sp_thread_state_lookup (guint region_id)
 {
   SpThreadState *state = sp_thread_state;
-  SpRegionThread **page;
+  SpRegionRecord **page;
   guint page_index = region_id >> SP_THREAD_PAGE_SHIFT;
 
   if G_UNLIKELY (state == NULL || page_index >= state->n_pages)

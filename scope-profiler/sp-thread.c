@@ -60,7 +60,7 @@ sp_thread_state_get_slow (void)
 void
 sp_thread_state_insert (SpThreadState  *state,
                         guint           region_id,
-                        SpRegionThread *record)
+                        SpRegionRecord *record)
 {
   guint page_index = region_id >> SP_THREAD_PAGE_SHIFT;
 
@@ -68,14 +68,14 @@ sp_thread_state_insert (SpThreadState  *state,
     {
       guint n_pages = MAX (page_index + 1, state->n_pages * 2);
 
-      state->pages = g_renew (SpRegionThread **, state->pages, n_pages);
+      state->pages = g_renew (SpRegionRecord **, state->pages, n_pages);
       memset (state->pages + state->n_pages, 0,
-              sizeof (SpRegionThread **) * (n_pages - state->n_pages));
+              sizeof (SpRegionRecord **) * (n_pages - state->n_pages));
       state->n_pages = n_pages;
     }
 
   if (state->pages[page_index] == NULL)
-    state->pages[page_index] = g_new0 (SpRegionThread *, SP_THREAD_PAGE_SIZE);
+    state->pages[page_index] = g_new0 (SpRegionRecord *, SP_THREAD_PAGE_SIZE);
 
   state->pages[page_index][region_id & SP_THREAD_PAGE_MASK] = record;
 }
