@@ -73,8 +73,8 @@ def ranks_threads():
             starts = 10_000_000 + np.arange(n) * 10_000_000 + thread * 1000
             calls[(rank, thread, "work")] = (starts, starts + d)
         # "recurse": 12 calls nested in each other on thread 0, each
-        # covering nearly the same 0.5 s: a total of ~12x its time
-        starts = 400_000_000 + np.arange(12) * 1000
+        # covering nearly the same 0.45 s: a total of ~12x its time
+        starts = 450_000_000 + np.arange(12) * 1000
         ends = 900_000_000 - np.arange(12) * 1000
         calls[(rank, 0, "recurse")] = (starts, ends)
     return calls
