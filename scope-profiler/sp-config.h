@@ -43,9 +43,9 @@ SP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (SpConfig, sp_config, SP, CONFIG, GObject)
 
 SP_AVAILABLE_IN_ALL
-SpConfig   *sp_config_new               (void);
+SpConfig   *sp_config_new               (void) G_GNUC_WARN_UNUSED_RESULT;
 SP_AVAILABLE_IN_ALL
-SpConfig   *sp_config_copy              (SpConfig    *self);
+SpConfig   *sp_config_copy              (SpConfig    *self) G_GNUC_WARN_UNUSED_RESULT;
 SP_AVAILABLE_IN_ALL
 gboolean    sp_config_get_enabled       (SpConfig    *self);
 SP_AVAILABLE_IN_ALL

@@ -27,7 +27,7 @@ G_DECLARE_FINAL_TYPE (SpProfileManager, sp_profile_manager, SP, PROFILE_MANAGER,
 SP_AVAILABLE_IN_ALL
 SpProfileManager *sp_profile_manager_get_default      (void);
 SP_AVAILABLE_IN_ALL
-SpProfileManager *sp_profile_manager_new              (void);
+SpProfileManager *sp_profile_manager_new              (void) G_GNUC_WARN_UNUSED_RESULT;
 SP_AVAILABLE_IN_ALL
 void              sp_profile_manager_setup            (SpProfileManager  *self,
                                                        SpConfig          *config);

@@ -26,7 +26,7 @@ GType          sp_region_stats_get_type      (void) G_GNUC_CONST;
 SP_AVAILABLE_IN_ALL
 SpRegionStats *sp_region_stats_new_for_intervals (const gint64 *starts,
                                                   const gint64 *ends,
-                                                  gsize         n_intervals);
+                                                  gsize         n_intervals) G_GNUC_WARN_UNUSED_RESULT;
 SP_AVAILABLE_IN_ALL
 SpRegionStats *sp_region_stats_ref           (SpRegionStats *self);
 SP_AVAILABLE_IN_ALL

@@ -34,11 +34,11 @@ SP_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (SpSession, sp_session, SP, SESSION, GObject)
 
 SP_AVAILABLE_IN_ALL
-SpSession     *sp_session_new                    (void);
+SpSession     *sp_session_new                    (void) G_GNUC_WARN_UNUSED_RESULT;
 SP_AVAILABLE_IN_ALL
 SpSession     *sp_session_new_from_file          (const char           *path,
                                                   GCancellable         *cancellable,
-                                                  GError              **error);
+                                                  GError              **error) G_GNUC_WARN_UNUSED_RESULT;
 SP_AVAILABLE_IN_ALL
 gboolean       sp_session_load                   (SpSession            *self,
                                                   const char           *path,
