@@ -356,61 +356,21 @@ load_done_cb (GObject      *object,
 }
 
 /* Sum over @ranks (all when empty) of each rank's first start to last
- * end. */
+ * end: the library's figure (SpAnalysis). */
 static gint64
 rank_spans (SpSession *session,
             GArray    *ranks)
 {
-  g_autoptr(GHashTable) begin = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  g_autoptr(GHashTable) end = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  guint n_lanes = sp_session_get_n_lanes (session);
-  GHashTableIter iter;
-  gpointer key, value;
-  gint64 total = 0;
+  g_autoptr(SpSession) kept = NULL;
+  g_autoptr(SpAnalysis) analysis = NULL;
 
-  for (guint lane = 0; lane < n_lanes; lane++)
-    {
-      guint rank = sp_session_get_lane_rank (session, lane);
-      gboolean kept = ranks->len == 0;
-      const gint64 *starts;
-      const gint64 *ends;
-      gint64 *b, *e;
-      gsize n;
+  if (ranks->len > 0)
+    kept = sp_session_filter (session, NULL, NULL,
+                              (const guint *) (gpointer) ranks->data, ranks->len,
+                              G_MININT64, G_MAXINT64);
+  analysis = sp_analysis_new (kept != NULL ? kept : session);
 
-      for (guint i = 0; i < ranks->len && !kept; i++)
-        kept = g_array_index (ranks, guint, i) == rank;
-      if (!kept)
-        continue;
-
-      n = sp_session_peek_lane (session, lane, NULL, &starts, &ends, NULL, NULL);
-      if (n == 0)
-        continue;
-
-      if (!(b = g_hash_table_lookup (begin, GUINT_TO_POINTER (rank + 1))))
-        {
-          b = g_new (gint64, 1);
-          e = g_new (gint64, 1);
-          *b = G_MAXINT64;
-          *e = G_MININT64;
-          g_hash_table_insert (begin, GUINT_TO_POINTER (rank + 1), b);
-          g_hash_table_insert (end, GUINT_TO_POINTER (rank + 1), e);
-        }
-      e = g_hash_table_lookup (end, GUINT_TO_POINTER (rank + 1));
-
-      /* Lanes are sorted by start. */
-      *b = MIN (*b, starts[0]);
-      for (gsize i = 0; i < n; i++)
-        *e = MAX (*e, ends[i]);
-    }
-
-  g_hash_table_iter_init (&iter, begin);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      gint64 *e = g_hash_table_lookup (end, key);
-      total += *e - *(gint64 *) value;
-    }
-
-  return total;
+  return sp_analysis_get_rank_spans_sum (analysis);
 }
 
 /* The reader's messages usually name the file already. */
