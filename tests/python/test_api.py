@@ -259,6 +259,30 @@ def test_finalize_without_setup_writes_metadata_only(tmp_path):
         assert len(f['rank0/regions']) == 0
 
 
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='needs fork()')
+def test_forked_child_of_a_process_not_set_up_is_not_set_up(tmp_path):
+    result = run_python('''
+        import os
+        import scope_profiler as sp
+
+        pid = os.fork()
+        if pid == 0:
+            with sp.region("x"):
+                pass
+            print("child", sp.get_region("x").num_calls, sp.get_config().profiling_activated,
+                  flush=True)
+            sp.finalize()   # metadata only, named after the child (the library's fork rule)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print("parent")
+        ''', tmp_path)
+    assert result.stdout.splitlines() == ['child 0 True', 'parent']
+    files = os.listdir(tmp_path)
+    assert len(files) == 1 and files[0].startswith('profiling_data.'), files
+    with h5py.File(tmp_path / files[0], 'r') as f:
+        assert len(f['rank0/regions']) == 0
+
+
 def test_session_set_up_by_c_code_first_is_recorded_into(tmp_path):
     # C code calling sp_profile_manager_setup() on the default manager
     # before the package is imported: the session runs, Python records into

@@ -155,12 +155,22 @@ class ProfileManager:
     def _enter_unset(self):
         self._manager.setup(enabled=False, verbose=False)
         self._unset_start = self._manager.get_start_time()
+        self._unset_pid = os.getpid()
         self._set_python_metadata()
 
     def _is_unset(self):
         """True before any setup() of this manager (by Python or C)."""
-        return (self._unset_start is not None and
-                self._manager.get_start_time() == self._unset_start)
+        if self._unset_start is None:
+            return False
+        start = self._manager.get_start_time()
+        if start == self._unset_start:
+            return True
+        if self._unset_pid != os.getpid() and not self._manager.get_config()['enabled']:
+            # A fork()ed child of a process that was not set up: the library
+            # restarted the (still disabled) session in the child.
+            self._unset_start, self._unset_pid = start, os.getpid()
+            return True
+        return False
 
     def _set_python_metadata(self):
         # As the Python package does; also for sessions never set up.
