@@ -8,7 +8,7 @@ import gi
 import pytest
 
 gi.require_version('ScopeProfiler', '1.0')
-from gi.repository import GLib, ScopeProfiler  # noqa: E402
+from gi.repository import Gio, GLib, ScopeProfiler  # noqa: E402
 
 
 @pytest.fixture
@@ -125,7 +125,9 @@ def test_error_is_a_python_exception_with_the_library_message(tmp_path):
         pass
     with pytest.raises(GLib.Error) as info:
         manager.finalize()
-    assert info.value.domain == 'sp-error-quark'
+    # What the system refuses is a Gio.IOErrorEnum, not a ScopeProfiler.Error.
+    assert info.value.domain == 'g-io-error-quark'
+    assert info.value.code == Gio.IOErrorEnum.NOT_FOUND
     assert str(missing.parent) in info.value.message
     # The data is kept: a retry to a good path works.
     manager.finalize_to_path(str(tmp_path / 'retry.h5'))

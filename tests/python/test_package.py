@@ -1,6 +1,7 @@
 # The scope_profiler package: the Python scope-profiler API.
 
 import asyncio
+import errno
 import inspect
 import threading
 import time
@@ -482,7 +483,9 @@ def test_finalize_error_carries_library_message(tmp_path):
     with pytest.raises(ProfilerError, match='no/such') as info:
         ProfileManager.finalize()
     assert isinstance(info.value, OSError)
-    assert info.value.domain == 'sp-error-quark'
+    # The system's error, with its errno, as open() would raise it.
+    assert info.value.domain == 'g-io-error-quark'
+    assert info.value.errno == errno.ENOENT
     assert 'No such file or directory' in str(info.value)
     ProfileManager.finalize(file_path=tmp_path / 'retry.h5')
     assert (tmp_path / 'retry.h5').exists()
