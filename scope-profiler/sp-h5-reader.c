@@ -6,14 +6,16 @@
  */
 
 /* Reads session files, ours and those of the Python scope-profiler package
- * (schemas 1, 2 and 3), into an SpSessionRaw: the schema readers. They say
- * what each schema holds and where; every read goes through the checked
- * access of sp-h5-input.c, so nothing in a file is trusted: every
- * dataset's type, rank and extent is checked before it is read, every
- * length a file states is checked against the real extent of the datasets
- * it refers to, and no buffer is ever sized from a number that was not
- * checked first. HDF5's automatic error printing is switched off only
- * while this reader runs, on this thread.
+ * (schemas 1, 2 and 3), into an SpSessionRaw. This file opens the file,
+ * reads the metadata and the schema version and hands over to the schema
+ * reader (sp-h5-schema1.c, sp-h5-columnar.c); it also holds what both
+ * schemas share: the thread tables and the reading of events into the raw
+ * series. Every read goes through the checked access of sp-h5-input.c, so
+ * nothing in a file is trusted: every dataset's type, rank and extent is
+ * checked before it is read, every length a file states is checked against
+ * the real extent of the datasets it refers to, and no buffer is ever
+ * sized from a number that was not checked first. HDF5's automatic error
+ * printing is switched off only while this reader runs, on this thread.
  *
  * The reader fills the raw container (sp-session-raw-private.h) and knows
  * nothing of the model or of SpSession, which call it. */
@@ -26,28 +28,14 @@
 
 #include <glib/gstdio.h>
 
-#include <hdf5.h>
-
 #include "sp-error.h"
-#include "sp-h5-input-private.h"
 #include "sp-h5-reader-private.h"
+#include "sp-h5-schema-private.h"
 #include "sp-json-strv-private.h"
 
-#define MAX_GROUP_DEPTH      64
-
-typedef struct
-{
-  SpH5Input               in;
-  SpSessionRaw           *raw;
-
-  /* One block of each event column, reused for every read that has to
-   * spread its events over several threads (shared by copies of @r). */
-  gint64                **block;
-} Reader;
-
 static gboolean
-read_metadata (Reader  *r,
-               GError **error)
+read_metadata (SpH5Reader  *r,
+               GError     **error)
 {
   sp_h5_auto hid_t group = H5I_INVALID_HID;
   g_autoptr(GPtrArray) names = NULL;
@@ -82,12 +70,12 @@ read_metadata (Reader  *r,
   return TRUE;
 }
 
-static gboolean
-check_thread_ids (Reader       *r,
-                  const char   *where,
-                  const gint64 *ids,
-                  gsize         n,
-                  GError      **error)
+gboolean
+sp_h5_reader_check_thread_ids (SpH5Reader    *r,
+                               const char    *where,
+                               const gint64  *ids,
+                               gsize          n,
+                               GError       **error)
 {
   for (gsize i = 0; i < n; i++)
     {
@@ -158,26 +146,8 @@ plan_threads (const gint64 *threads,
   return slots;
 }
 
-/* How the two event columns hold an interval. */
-typedef enum
-{
-  COLUMNS_START_END,        /* start_times, end_times */
-  COLUMNS_DELTA_DURATION,   /* start_deltas (the first absolute), durations */
-} Columns;
-
-typedef struct
-{
-  hid_t        dset_a;
-  hid_t        dset_b;
-  hid_t        space_a;
-  hid_t        space_b;
-  const char  *where_a;
-  const char  *where_b;
-  Columns      columns;
-} EventColumns;
-
-static void
-event_columns_clear (EventColumns *c)
+void
+sp_h5_event_columns_clear (SpH5EventColumns *c)
 {
   sp_h5_autoclose (&c->space_a);
   sp_h5_autoclose (&c->space_b);
@@ -185,24 +155,22 @@ event_columns_clear (EventColumns *c)
   sp_h5_autoclose (&c->dset_b);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EventColumns, event_columns_clear)
-
 /* Turns @count values of the two columns into start and end times, in
  * place, checking each interval; @first is the index of the first value
  * within the run (for messages), @off its index in the columns. */
 static gboolean
-decode_events (Reader             *r,
-               const EventColumns *c,
-               const char         *where,
-               gint64             *a,
-               gint64             *b,
-               gsize               count,
-               gsize               first,
-               gsize               off,
-               gint64             *start,
-               GError            **error)
+decode_events (SpH5Reader              *r,
+               const SpH5EventColumns  *c,
+               const char              *where,
+               gint64                  *a,
+               gint64                  *b,
+               gsize                    count,
+               gsize                    first,
+               gsize                    off,
+               gint64                  *start,
+               GError                 **error)
 {
-  if (c->columns == COLUMNS_DELTA_DURATION)
+  if (c->columns == SP_H5_COLUMNS_DELTA_DURATION)
     {
       gint64 s = *start;
 
@@ -256,16 +224,16 @@ decode_events (Reader             *r,
  * NULL). The series are sized first, so the events are read straight into
  * them when they belong to one thread, and through one reused block
  * otherwise: the only memory touched is the memory the session keeps. */
-static gboolean
-read_events (Reader             *r,
-             const EventColumns *c,
-             const char         *where,
-             guint               region,
-             guint               rank,
-             gsize               off,
-             gsize               n,
-             const gint64       *threads,
-             GError            **error)
+gboolean
+sp_h5_reader_read_events (SpH5Reader              *r,
+                          const SpH5EventColumns  *c,
+                          const char              *where,
+                          guint                    region,
+                          guint                    rank,
+                          gsize                    off,
+                          gsize                    n,
+                          const gint64            *threads,
+                          GError                 **error)
 {
   g_autoptr(GArray) slots = NULL;
   g_autoptr(GHashTable) slot_of = NULL;
@@ -337,12 +305,12 @@ read_events (Reader             *r,
   return TRUE;
 }
 
-static void
-region_set_info (SpSessionRegionInfo *info,
-                 GVariant            *source_file,
-                 GVariant            *source_line,
-                 GVariant            *source_text,
-                 GVariant            *tags)
+void
+sp_h5_reader_region_set_info (SpSessionRegionInfo *info,
+                              GVariant            *source_file,
+                              GVariant            *source_line,
+                              GVariant            *source_text,
+                              GVariant            *tags)
 {
   if (info->source_file == NULL && source_file != NULL)
     info->source_file = g_variant_dup_string (source_file, NULL);
@@ -369,203 +337,13 @@ region_set_info (SpSessionRegionInfo *info,
     }
 }
 
-typedef struct
-{
-  guint  rank;
-  char  *group_path;   /* HDF5 path of the region group */
-  char  *name;         /* name made of the link names */
-} Leaf;
-
-static void
-leaf_free (gpointer data)
-{
-  Leaf *leaf = data;
-
-  g_free (leaf->group_path);
-  g_free (leaf->name);
-  g_free (leaf);
-}
-
-/* Python files use the region name as an HDF5 path, so "a/b" became
- * nested groups: a group is a region when it holds start_times, and a path
- * prefix when it holds groups, and it may be both. */
-static gboolean
-collect_leaves (Reader      *r,
-                hid_t        group,
-                guint        rank,
-                const char  *group_path,
-                const char  *name_prefix,
-                guint        depth,
-                GHashTable  *visited,
-                GPtrArray   *leaves,
-                GError     **error)
-{
-  g_autoptr(GPtrArray) names = NULL;
-
-  if (depth > MAX_GROUP_DEPTH)
-    return sp_h5_input_fail (&r->in, error, group_path, "groups are nested too deeply");
-
-  if (!sp_h5_list_links (&r->in, group, group_path, &names, error))
-    return FALSE;
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *link = g_ptr_array_index (names, i);
-      g_autofree char *child_path = sp_h5_join_path (group_path, link);
-      g_autofree char *child_name = sp_h5_join_path (name_prefix, link);
-      sp_h5_auto hid_t child = H5I_INVALID_HID;
-      H5O_info_t oinfo;
-      guint64 key;
-
-      if (!sp_h5_has_child (group, link, H5O_TYPE_GROUP))
-        continue;
-
-      if ((child = H5Gopen2 (group, link, H5P_DEFAULT)) < 0 ||
-          H5Oget_info2 (child, &oinfo, H5O_INFO_BASIC) < 0)
-        return sp_h5_input_fail (&r->in, error, child_path, "the group cannot be opened (damaged file?)");
-
-      /* Hard links can make cycles; each group is visited once. */
-      key = (guint64) oinfo.addr;
-      if (g_hash_table_contains (visited, &key))
-        continue;
-      g_hash_table_add (visited, g_memdup2 (&key, sizeof key));
-
-      /* Python's "x/start_times" is a group start_times inside x. */
-      if (sp_h5_has_child (child, "start_times", H5O_TYPE_DATASET))
-        {
-          Leaf *leaf = g_new0 (Leaf, 1);
-
-          leaf->rank = rank;
-          leaf->group_path = g_strdup (child_path);
-          leaf->name = g_strdup (child_name);
-          g_ptr_array_add (leaves, leaf);
-        }
-
-      if (!collect_leaves (r, child, rank, child_path, child_name, depth + 1, visited, leaves, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-read_leaf (Reader      *r,
-           const Leaf  *leaf,
-           GError     **error)
-{
-  sp_h5_auto hid_t group = H5I_INVALID_HID;
-  g_auto(EventColumns) c = { H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID,
-                             NULL, NULL, COLUMNS_START_END };
-  g_autofree gint64 *threads = NULL;
-  g_autofree char *where_starts = sp_h5_join_path (leaf->group_path, "start_times");
-  g_autofree char *where_ends = sp_h5_join_path (leaf->group_path, "end_times");
-  g_autofree char *where_threads = sp_h5_join_path (leaf->group_path, "thread_ids");
-  g_autoptr(GVariant) name = NULL;
-  g_autoptr(GVariant) source_file = NULL;
-  g_autoptr(GVariant) source_line = NULL;
-  g_autoptr(GVariant) source_text = NULL;
-  g_autoptr(GVariant) tags = NULL;
-  SpSessionRegionInfo *info;
-  gsize n_starts = 0;
-  gsize n_ends = 0;
-  gsize n_threads = 0;
-  guint region;
-
-  c.where_a = where_starts;
-  c.where_b = where_ends;
-
-  if ((group = H5Gopen2 (r->in.file, leaf->group_path, H5P_DEFAULT)) < 0)
-    return sp_h5_input_fail (&r->in, error, leaf->group_path, "the group cannot be opened (damaged file?)");
-
-  if (!sp_h5_read_optional_attr (&r->in, group, leaf->group_path, "name", G_VARIANT_TYPE_STRING, &name, error) ||
-      !sp_h5_read_optional_attr (&r->in, group, leaf->group_path, "source_file", G_VARIANT_TYPE_STRING, &source_file, error) ||
-      !sp_h5_read_optional_attr (&r->in, group, leaf->group_path, "source_lineno", G_VARIANT_TYPE_INT64, &source_line, error) ||
-      !sp_h5_read_optional_attr (&r->in, group, leaf->group_path, "source_text", G_VARIANT_TYPE_STRING, &source_text, error))
-    return FALSE;
-
-  if (H5Aexists (group, "tags") > 0)
-    {
-      g_autofree char *where = sp_h5_join_path (leaf->group_path, "tags");
-
-      if (!sp_h5_read_attr_value (&r->in, group, "tags", where, &tags, error))
-        return FALSE;
-      if (tags != NULL &&
-          !g_variant_is_of_type (tags, G_VARIANT_TYPE_STRING) &&
-          !g_variant_is_of_type (tags, G_VARIANT_TYPE_STRING_ARRAY))
-        g_clear_pointer (&tags, g_variant_unref);
-    }
-
-  if ((c.dset_a = sp_h5_open_column (&r->in, group, "start_times", where_starts, H5T_INTEGER, &n_starts, error)) < 0)
-    return FALSE;
-
-  if (!sp_h5_has_child (group, "end_times", H5O_TYPE_DATASET))
-    return sp_h5_input_fail (&r->in, error, leaf->group_path, "has start_times but no end_times dataset");
-
-  if ((c.dset_b = sp_h5_open_column (&r->in, group, "end_times", where_ends, H5T_INTEGER, &n_ends, error)) < 0)
-    return FALSE;
-
-  if (n_ends != n_starts)
-    return sp_h5_input_fail (&r->in, error, where_ends,
-                             "has %" G_GSIZE_FORMAT " elements but start_times has %" G_GSIZE_FORMAT,
-                             n_ends, n_starts);
-
-  if ((c.space_a = H5Dget_space (c.dset_a)) < 0 ||
-      (c.space_b = H5Dget_space (c.dset_b)) < 0)
-    return sp_h5_input_fail (&r->in, error, leaf->group_path, "the datasets' shapes cannot be read");
-
-  if (H5Lexists (group, "thread_ids", H5P_DEFAULT) > 0)
-    {
-      if (!sp_h5_read_int_column (&r->in, group, "thread_ids", where_threads, &threads, &n_threads, error))
-        return FALSE;
-
-      if (n_threads != n_starts)
-        return sp_h5_input_fail (&r->in, error, where_threads,
-                                 "has %" G_GSIZE_FORMAT " elements but start_times has %" G_GSIZE_FORMAT,
-                                 n_threads, n_starts);
-
-      if (!check_thread_ids (r, where_threads, threads, n_threads, error))
-        return FALSE;
-    }
-
-  if (name != NULL && g_variant_get_string (name, NULL)[0] == 0)
-    return sp_h5_input_fail (&r->in, error, leaf->group_path, "the region name attribute is empty");
-
-  region = _sp_session_raw_intern_region (r->raw,
-                                          name != NULL ? g_variant_get_string (name, NULL) : leaf->name);
-  info = g_ptr_array_index (r->raw->regions, region);
-  region_set_info (info, source_file, source_line, source_text, tags);
-
-  return read_events (r, &c, leaf->group_path, region, leaf->rank, 0, n_starts, threads, error);
-}
-
-static gboolean
-parse_rank_name (const char *name,
-                 guint      *rank)
-{
-  guint64 v;
-
-  if (!g_str_has_prefix (name, "rank") || !g_ascii_isdigit (name[4]))
-    return FALSE;
-
-  for (const char *p = name + 4; *p; p++)
-    if (!g_ascii_isdigit (*p))
-      return FALSE;
-
-  if (!g_ascii_string_to_unsigned (name + 4, 10, 0, G_MAXUINT32, &v, NULL))
-    return FALSE;
-
-  *rank = (guint) v;
-
-  return TRUE;
-}
-
-static gboolean
-check_same_length (Reader     *r,
-                   GError    **error,
-                   const char *where,
-                   gsize       n,
-                   const char *other,
-                   gsize       n_other)
+gboolean
+sp_h5_reader_check_same_length (SpH5Reader  *r,
+                                GError     **error,
+                                const char  *where,
+                                gsize        n,
+                                const char  *other,
+                                gsize        n_other)
 {
   if (n != n_other)
     return sp_h5_input_fail (&r->in, error, where,
@@ -576,13 +354,13 @@ check_same_length (Reader     *r,
 
 /* A thread table: columns index, optional native_id and name; @ranks is
  * NULL for our per-rank tables, which belong to @rank. */
-static gboolean
-read_thread_table (Reader      *r,
-                   hid_t        group,
-                   const char  *group_path,
-                   gboolean     with_ranks,
-                   guint        rank,
-                   GError     **error)
+gboolean
+sp_h5_reader_read_thread_table (SpH5Reader  *r,
+                                hid_t        group,
+                                const char  *group_path,
+                                gboolean     with_ranks,
+                                guint        rank,
+                                GError     **error)
 {
   g_autofree gint64 *ranks = NULL;
   g_autofree gint64 *index = NULL;
@@ -598,27 +376,27 @@ read_thread_table (Reader      *r,
   if (!sp_h5_read_int_column (&r->in, group, "index", where_index, &index, &n, error))
     return FALSE;
 
-  if (!check_thread_ids (r, where_index, index, n, error))
+  if (!sp_h5_reader_check_thread_ids (r, where_index, index, n, error))
     return FALSE;
 
   if (with_ranks)
     {
       if (!sp_h5_read_int_column (&r->in, group, "ranks", where_ranks, &ranks, &n_other, error) ||
-          !check_same_length (r, error, where_ranks, n_other, "index", n))
+          !sp_h5_reader_check_same_length (r, error, where_ranks, n_other, "index", n))
         return FALSE;
     }
 
   if (H5Lexists (group, "native_id", H5P_DEFAULT) > 0)
     {
       if (!sp_h5_read_int_column (&r->in, group, "native_id", where_native, &native, &n_other, error) ||
-          !check_same_length (r, error, where_native, n_other, "index", n))
+          !sp_h5_reader_check_same_length (r, error, where_native, n_other, "index", n))
         return FALSE;
     }
 
   if (H5Lexists (group, "name", H5P_DEFAULT) > 0)
     {
       if (!sp_h5_read_string_column (&r->in, group, "name", where_name, &names, &n_other, error) ||
-          !check_same_length (r, error, where_name, n_other, "index", n))
+          !sp_h5_reader_check_same_length (r, error, where_name, n_other, "index", n))
         return FALSE;
     }
 
@@ -653,289 +431,8 @@ read_thread_table (Reader      *r,
 }
 
 static gboolean
-read_schema1 (Reader  *r,
-              GError **error)
-{
-  g_autoptr(GPtrArray) links = NULL;
-  g_autoptr(GPtrArray) leaves = NULL;
-  g_autoptr(GHashTable) visited = NULL;
-
-  if (!sp_h5_list_links (&r->in, r->in.file, "/", &links, error))
-    return FALSE;
-
-  leaves = g_ptr_array_new_with_free_func (leaf_free);
-  visited = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-
-  for (guint i = 0; i < links->len; i++)
-    {
-      const char *link = g_ptr_array_index (links, i);
-      g_autofree char *rank_path = g_strconcat ("/", link, NULL);
-      g_autofree char *regions_path = g_strconcat ("/", link, "/regions", NULL);
-      g_autofree char *threads_path = g_strconcat ("/", link, "/threads", NULL);
-      sp_h5_auto hid_t rank_group = H5I_INVALID_HID;
-      guint rank;
-
-      if (!parse_rank_name (link, &rank) || !sp_h5_has_child (r->in.file, link, H5O_TYPE_GROUP))
-        continue;
-
-      if ((rank_group = H5Gopen2 (r->in.file, link, H5P_DEFAULT)) < 0)
-        return sp_h5_input_fail (&r->in, error, rank_path, "the group cannot be opened (damaged file?)");
-
-      _sp_session_raw_add_file_rank (r->raw, rank);
-
-      if (sp_h5_has_child (rank_group, "regions", H5O_TYPE_GROUP))
-        {
-          sp_h5_auto hid_t regions = H5I_INVALID_HID;
-          H5O_info_t oinfo;
-
-          if ((regions = H5Gopen2 (rank_group, "regions", H5P_DEFAULT)) < 0)
-            return sp_h5_input_fail (&r->in, error, regions_path, "the group cannot be opened (damaged file?)");
-
-          if (H5Oget_info2 (regions, &oinfo, H5O_INFO_BASIC) >= 0)
-            {
-              guint64 key = (guint64) oinfo.addr;
-
-              if (g_hash_table_contains (visited, &key))
-                continue;
-              g_hash_table_add (visited, g_memdup2 (&key, sizeof key));
-            }
-
-          if (!collect_leaves (r, regions, rank, regions_path, NULL, 0, visited, leaves, error))
-            return FALSE;
-        }
-
-      if (sp_h5_has_child (rank_group, "threads", H5O_TYPE_GROUP))
-        {
-          sp_h5_auto hid_t threads = H5I_INVALID_HID;
-
-          if ((threads = H5Gopen2 (rank_group, "threads", H5P_DEFAULT)) < 0)
-            return sp_h5_input_fail (&r->in, error, threads_path, "the group cannot be opened (damaged file?)");
-
-          if (!read_thread_table (r, threads, threads_path, FALSE, rank, error))
-            return FALSE;
-        }
-    }
-
-  /* Progress counts region groups here: their sizes are unknown until
-   * they are opened. */
-  r->in.work_total = MAX (leaves->len, 1);
-  r->in.work_done = 0;
-
-  for (guint i = 0; i < leaves->len; i++)
-    {
-      Reader sub = *r;
-
-      /* Element-level progress would count against the group total. */
-      sub.in.progress = NULL;
-
-      if (!read_leaf (&sub, g_ptr_array_index (leaves, i), error))
-        return FALSE;
-
-      sp_h5_input_report (&r->in, 1);
-
-      if (!sp_h5_input_check_cancelled (&r->in, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-read_columnar (Reader  *r,
-               GError **error)
-{
-  sp_h5_auto hid_t region_table = H5I_INVALID_HID;
-  sp_h5_auto hid_t index_group = H5I_INVALID_HID;
-  sp_h5_auto hid_t events = H5I_INVALID_HID;
-  g_auto(GStrv) region_names = NULL;
-  g_autofree guint *region_map = NULL;
-  g_autofree gint64 *region_ids = NULL;
-  g_autofree gint64 *ranks = NULL;
-  g_autofree gint64 *offsets = NULL;
-  g_autofree gint64 *counts = NULL;
-  g_autofree gint64 *source_lines = NULL;
-  g_auto(GStrv) source_files = NULL;
-  g_auto(GStrv) source_texts = NULL;
-  g_auto(GStrv) tags = NULL;
-  g_autofree gint64 *threads = NULL;
-  const char *name_a = r->raw->schema >= 3 ? "start_deltas" : "start_times";
-  const char *name_b = r->raw->schema >= 3 ? "durations" : "end_times";
-  g_autofree char *where_a = g_strconcat ("/events/", name_a, NULL);
-  g_autofree char *where_b = g_strconcat ("/events/", name_b, NULL);
-  g_auto(EventColumns) c = { H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID,
-                             where_a, where_b,
-                             r->raw->schema >= 3 ? COLUMNS_DELTA_DURATION : COLUMNS_START_END };
-  gsize n_regions = 0;
-  gsize n_rows = 0;
-  gsize n_events = 0;
-  gsize n = 0;
-  guint64 total_count = 0;
-
-  if (!sp_h5_has_child (r->in.file, "region_table", H5O_TYPE_GROUP))
-    return sp_h5_input_fail (&r->in, error, "/region_table", "missing group");
-  if (!sp_h5_has_child (r->in.file, "rank_region_index", H5O_TYPE_GROUP))
-    return sp_h5_input_fail (&r->in, error, "/rank_region_index", "missing group");
-  if (!sp_h5_has_child (r->in.file, "events", H5O_TYPE_GROUP))
-    {
-      if (H5Lexists (r->in.file, "rank_region_index/aggregate_counts", H5P_DEFAULT) > 0)
-        return sp_h5_input_fail (&r->in, error, "/events",
-                                 "missing group: the file was written in an aggregation mode that keeps "
-                                 "no per-call events, which this reader does not support");
-      return sp_h5_input_fail (&r->in, error, "/events", "missing group");
-    }
-
-  if ((region_table = H5Gopen2 (r->in.file, "region_table", H5P_DEFAULT)) < 0 ||
-      (index_group = H5Gopen2 (r->in.file, "rank_region_index", H5P_DEFAULT)) < 0 ||
-      (events = H5Gopen2 (r->in.file, "events", H5P_DEFAULT)) < 0)
-    return sp_h5_input_fail (&r->in, error, "/", "a group cannot be opened (damaged file?)");
-
-  /* Regions */
-  if (!sp_h5_read_string_column (&r->in, region_table, "names", "/region_table/names", &region_names, &n_regions, error))
-    return FALSE;
-
-  region_map = g_new0 (guint, MAX (n_regions, 1));
-  for (gsize i = 0; i < n_regions; i++)
-    {
-      if (region_names[i][0] == 0)
-        return sp_h5_input_fail (&r->in, error, "/region_table/names", "region %" G_GSIZE_FORMAT " has an empty name", i);
-      region_map[i] = _sp_session_raw_intern_region (r->raw, region_names[i]);
-    }
-
-  /* Rows of the index */
-  if (!sp_h5_read_int_column (&r->in, index_group, "region_ids", "/rank_region_index/region_ids", &region_ids, &n_rows, error))
-    return FALSE;
-
-  if (!sp_h5_read_int_column (&r->in, index_group, "ranks", "/rank_region_index/ranks", &ranks, &n, error) ||
-      !check_same_length (r, error, "/rank_region_index/ranks", n, "region_ids", n_rows) ||
-      !sp_h5_read_int_column (&r->in, index_group, "event_offsets", "/rank_region_index/event_offsets", &offsets, &n, error) ||
-      !check_same_length (r, error, "/rank_region_index/event_offsets", n, "region_ids", n_rows) ||
-      !sp_h5_read_int_column (&r->in, index_group, "event_counts", "/rank_region_index/event_counts", &counts, &n, error) ||
-      !check_same_length (r, error, "/rank_region_index/event_counts", n, "region_ids", n_rows))
-    return FALSE;
-
-  if (H5Lexists (index_group, "source_lines", H5P_DEFAULT) > 0 &&
-      (!sp_h5_read_int_column (&r->in, index_group, "source_lines", "/rank_region_index/source_lines", &source_lines, &n, error) ||
-       !check_same_length (r, error, "/rank_region_index/source_lines", n, "region_ids", n_rows)))
-    return FALSE;
-  if (H5Lexists (index_group, "source_files", H5P_DEFAULT) > 0 &&
-      (!sp_h5_read_string_column (&r->in, index_group, "source_files", "/rank_region_index/source_files", &source_files, &n, error) ||
-       !check_same_length (r, error, "/rank_region_index/source_files", n, "region_ids", n_rows)))
-    return FALSE;
-  if (H5Lexists (index_group, "source_texts", H5P_DEFAULT) > 0 &&
-      (!sp_h5_read_string_column (&r->in, index_group, "source_texts", "/rank_region_index/source_texts", &source_texts, &n, error) ||
-       !check_same_length (r, error, "/rank_region_index/source_texts", n, "region_ids", n_rows)))
-    return FALSE;
-  if (H5Lexists (index_group, "tags", H5P_DEFAULT) > 0 &&
-      (!sp_h5_read_string_column (&r->in, index_group, "tags", "/rank_region_index/tags", &tags, &n, error) ||
-       !check_same_length (r, error, "/rank_region_index/tags", n, "region_ids", n_rows)))
-    return FALSE;
-
-  /* The event columns: check their extent before reading them, so the
-   * progress total is known and the rows can be checked against it. */
-  {
-    sp_h5_auto hid_t dset = H5I_INVALID_HID;
-
-    if ((dset = sp_h5_open_column (&r->in, events, name_a, where_a, H5T_INTEGER, &n_events, error)) < 0)
-      return FALSE;
-  }
-
-  for (gsize i = 0; i < n_rows; i++)
-    {
-      if (region_ids[i] < 0 || (guint64) region_ids[i] >= n_regions)
-        return sp_h5_input_fail (&r->in, error, "/rank_region_index/region_ids",
-                                 "row %" G_GSIZE_FORMAT " refers to region %" G_GINT64_FORMAT
-                                 ", but /region_table/names has %" G_GSIZE_FORMAT " regions",
-                                 i, region_ids[i], n_regions);
-
-      if (ranks[i] < 0 || ranks[i] > G_MAXUINT32)
-        return sp_h5_input_fail (&r->in, error, "/rank_region_index/ranks",
-                                 "row %" G_GSIZE_FORMAT " has an invalid rank (%" G_GINT64_FORMAT ")",
-                                 i, ranks[i]);
-
-      if (offsets[i] < 0 || counts[i] < 0 ||
-          (guint64) counts[i] > n_events ||
-          (guint64) offsets[i] > n_events - (guint64) counts[i])
-        return sp_h5_input_fail (&r->in, error, "/rank_region_index",
-                                 "row %" G_GSIZE_FORMAT " claims events %" G_GINT64_FORMAT "+%" G_GINT64_FORMAT
-                                 ", outside the %" G_GSIZE_FORMAT " events stored in %s",
-                                 i, offsets[i], counts[i], n_events, where_a);
-
-      total_count += (guint64) counts[i];
-    }
-
-  /* Rows that share events would multiply the data we copy. */
-  if (total_count > n_events)
-    return sp_h5_input_fail (&r->in, error, "/rank_region_index/event_counts",
-                             "the rows claim %" G_GUINT64_FORMAT " events in total, more than the %"
-                             G_GSIZE_FORMAT " stored", total_count, n_events);
-
-  r->in.work_total = (guint64) n_events * (H5Lexists (events, "thread_ids", H5P_DEFAULT) > 0 ? 3 : 2);
-  r->in.work_done = 0;
-
-  if ((c.dset_a = sp_h5_open_column (&r->in, events, name_a, where_a, H5T_INTEGER, &n, error)) < 0 ||
-      !check_same_length (r, error, where_a, n, "the checked extent", n_events) ||
-      (c.dset_b = sp_h5_open_column (&r->in, events, name_b, where_b, H5T_INTEGER, &n, error)) < 0 ||
-      !check_same_length (r, error, where_b, n, name_a, n_events))
-    return FALSE;
-
-  if ((c.space_a = H5Dget_space (c.dset_a)) < 0 ||
-      (c.space_b = H5Dget_space (c.dset_b)) < 0)
-    return sp_h5_input_fail (&r->in, error, "/events", "the datasets' shapes cannot be read");
-
-  if (H5Lexists (events, "thread_ids", H5P_DEFAULT) > 0)
-    {
-      if (!sp_h5_read_int_column (&r->in, events, "thread_ids", "/events/thread_ids", &threads, &n, error) ||
-          !check_same_length (r, error, "/events/thread_ids", n, name_a, n_events) ||
-          !check_thread_ids (r, "/events/thread_ids", threads, n, error))
-        return FALSE;
-    }
-
-  if (sp_h5_has_child (r->in.file, "thread_table", H5O_TYPE_GROUP))
-    {
-      sp_h5_auto hid_t thread_table = H5I_INVALID_HID;
-
-      if ((thread_table = H5Gopen2 (r->in.file, "thread_table", H5P_DEFAULT)) < 0)
-        return sp_h5_input_fail (&r->in, error, "/thread_table", "the group cannot be opened (damaged file?)");
-
-      if (!read_thread_table (r, thread_table, "/thread_table", TRUE, 0, error))
-        return FALSE;
-    }
-
-  for (gsize i = 0; i < n_rows; i++)
-    {
-      gsize off = (gsize) offsets[i];
-      gsize count = (gsize) counts[i];
-      guint region = region_map[region_ids[i]];
-      g_autofree char *where = g_strdup_printf ("/rank_region_index row %" G_GSIZE_FORMAT, i);
-      SpSessionRegionInfo *info = g_ptr_array_index (r->raw->regions, region);
-      g_autoptr(GVariant) v_file = NULL;
-      g_autoptr(GVariant) v_line = NULL;
-      g_autoptr(GVariant) v_text = NULL;
-      g_autoptr(GVariant) v_tags = NULL;
-
-      if (source_files != NULL && source_files[i][0] != 0)
-        v_file = g_variant_ref_sink (g_variant_new_string (source_files[i]));
-      if (source_lines != NULL && source_lines[i] >= 0)
-        v_line = g_variant_ref_sink (g_variant_new_int64 (source_lines[i]));
-      if (source_texts != NULL && source_texts[i][0] != 0)
-        v_text = g_variant_ref_sink (g_variant_new_string (source_texts[i]));
-      if (tags != NULL && tags[i][0] != 0)
-        v_tags = g_variant_ref_sink (g_variant_new_string (tags[i]));
-      region_set_info (info, v_file, v_line, v_text, v_tags);
-
-      /* Each row is read straight into its series; a row of schema 3
-       * starts afresh, its first delta absolute. */
-      if (!read_events (r, &c, where, region, (guint) ranks[i], off, count,
-                        threads != NULL ? threads + off : NULL, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-read_file (Reader  *r,
-           GError **error)
+read_file (SpH5Reader  *r,
+           GError     **error)
 {
   g_autoptr(GVariant) schema = NULL;
   g_autoptr(GVariant) layout = NULL;
@@ -963,9 +460,9 @@ read_file (Reader  *r,
     return FALSE;
 
   if (r->raw->schema == 1)
-    return read_schema1 (r, error);
+    return sp_h5_read_schema1 (r, error);
   else
-    return read_columnar (r, error);
+    return sp_h5_read_columnar (r, error);
 }
 
 static herr_t
@@ -1035,7 +532,7 @@ _sp_h5_read_session (const char             *path,
   sp_h5_auto hid_t fapl = H5I_INVALID_HID;
   H5E_auto2_t saved_func = NULL;
   void *saved_data = NULL;
-  Reader r = { 0 };
+  SpH5Reader r = { 0 };
   gint64 *block[2] = { NULL, NULL };
   gboolean ok;
 
