@@ -20,6 +20,7 @@
 #endif
 
 #include "sp-analysis.h"
+#include "sp-atomic-file-private.h"
 #include "sp-error.h"
 #include "sp-export-private.h"
 
@@ -1119,9 +1120,9 @@ sp_session_export_to_file_with_progress (SpSession             *self,
 {
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileOutputStream) stream = NULL;
-  g_autoptr(GCancellable) discard = NULL;
-  gboolean existed;
+  g_autofree char *tmp_path = NULL;
   gboolean ok;
+  int fd;
 
   g_return_val_if_fail (SP_IS_SESSION (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -1138,32 +1139,51 @@ sp_session_export_to_file_with_progress (SpSession             *self,
   if (!check_format (format, error))
     return FALSE;
 
-  /* g_file_replace() writes beside an existing @path and renames over it
-   * on close, and drops what it wrote when the close is cancelled: @path
-   * is either the old file or the complete export. A file that did not
-   * exist is written in place, so a failure removes it. */
-  file = g_file_new_for_path (path);
-  existed = g_file_query_exists (file, NULL);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
-  if (stream == NULL)
+  /* Written beside @path and renamed over it: @path is either the old file
+   * or the complete export, never half of one. */
+  fd = sp_atomic_file_open (path, &tmp_path, error);
+  if (fd < 0)
     return FALSE;
 
-  ok = sp_session_export_to_stream_with_progress (self, format, G_OUTPUT_STREAM (stream),
-                                                  progress, progress_data, cancellable, error);
-
-  if (!ok)
+  if (format == SP_EXPORT_FORMAT_SYSPROF_CAPTURE)
     {
-      discard = g_cancellable_new ();
-      g_cancellable_cancel (discard);
+#ifdef SP_HAVE_SYSPROF_CAPTURE
+      ok = export_sysprof_capture_fd (self, fd, progress, progress_data, cancellable, error);
+      if (ok && progress != NULL)
+        progress (1.0, progress_data);
+#else
+      ok = FALSE;
+      g_assert_not_reached ();
+#endif
+      if (close (fd) != 0 && ok)
+        {
+          int errsv = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       "Could not write “%s”: %s", path, g_strerror (errsv));
+          ok = FALSE;
+        }
+    }
+  else
+    {
+      close (fd);
+      file = g_file_new_for_path (tmp_path);
+      stream = g_file_append_to (file, G_FILE_CREATE_NONE, cancellable, error);
+      ok = stream != NULL &&
+           sp_session_export_to_stream_with_progress (self, format, G_OUTPUT_STREAM (stream),
+                                                      progress, progress_data, cancellable, error);
+      if (stream != NULL)
+        {
+          g_autoptr(GError) close_error = NULL;
+
+          if (!g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &close_error) && ok)
+            {
+              g_propagate_error (error, g_steal_pointer (&close_error));
+              ok = FALSE;
+            }
+        }
     }
 
-  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), discard, ok ? error : NULL))
-    ok = FALSE;
-
-  if (!ok && !existed)
-    g_file_delete (file, NULL, NULL);
-
-  return ok;
+  return sp_atomic_file_commit (tmp_path, path, "the export", ok, error);
 }
 
 /**

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sp-atomic-file-private.h"
 #include "sp-error.h"
 #include "sp-h5-adopt-private.h"
 #include "sp-h5-util-private.h"
@@ -869,23 +870,16 @@ sp_h5_create_temp (const char  *path,
                    char       **tmp_path,
                    GError     **error)
 {
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  g_autofree char *tmpl = NULL;
   SpH5Quiet quiet;
   Claim claim;
   hid_t fcpl, fapl, file;
   int fd;
 
-  fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0644);
+  /* The name is reserved, then HDF5 creates the file anew under it. */
+  fd = sp_atomic_file_open (path, &tmpl, error);
   if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Could not create a file in “%s” for “%s”: %s",
-                   dir, path, g_strerror (errsv));
-      return -1;
-    }
+    return -1;
 
   claim = claim_space (fd, path, 0, size, error);
   close (fd);
@@ -963,14 +957,14 @@ release_claim (const char *tmp_path)
 }
 
 /* Closes @file (written at @from) and, when everything went well (@ok),
- * hands back the unused claim and renames it over @path. Returns whether
- * all of that succeeded; cleaning up after a failure is the caller's. */
+ * hands back the unused claim. Returns whether all of that succeeded; the
+ * caller then moves @from into place or cleans up. */
 static gboolean
-close_and_move (hid_t        file,
-                const char  *from,
-                const char  *path,
-                gboolean     ok,
-                GError     **error)
+close_file (hid_t        file,
+            const char  *from,
+            const char  *path,
+            gboolean     ok,
+            GError     **error)
 {
   SpH5Quiet quiet;
 
@@ -985,15 +979,6 @@ close_and_move (hid_t        file,
   if (ok)
     release_claim (from);
 
-  if (ok && g_rename (from, path) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "Could not move the session into “%s”: %s",
-                   path, g_strerror (errsv));
-      ok = FALSE;
-    }
-
   return ok;
 }
 
@@ -1006,12 +991,9 @@ sp_h5_commit_temp (hid_t        file,
                    gboolean     ok,
                    GError     **error)
 {
-  ok = close_and_move (file, tmp_path, path, ok, error);
+  ok = close_file (file, tmp_path, path, ok, error);
 
-  if (!ok)
-    g_unlink (tmp_path);
-
-  return ok;
+  return sp_atomic_file_commit (tmp_path, path, "the session", ok, error);
 }
 
 /**
@@ -1132,7 +1114,8 @@ sp_h5_write_session_in_spill (SpSpill        *spill,
   ok = write_file (file, reader, metadata, ranks, n_ranks, error);
   sp_h5_quiet_pop (&quiet);
 
-  ok = close_and_move (file, spill_path, path, ok, error);
+  ok = close_file (file, spill_path, path, ok, error) &&
+       sp_atomic_file_rename (spill_path, path, "the session", error);
 
   if (!ok)
     sp_spill_unseal (spill);
