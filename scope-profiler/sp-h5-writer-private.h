@@ -91,16 +91,6 @@ gboolean        sp_h5_write_session_in_spill (SpSpill         *spill,
                                               guint            n_ranks,
                                               GError         **error);
 
-hid_t           sp_h5_create_temp           (const char       *path,
-                                             guint64           size,
-                                             char            **tmp_path,
-                                             GError          **error);
-gboolean        sp_h5_commit_temp           (hid_t             file,
-                                             const char       *tmp_path,
-                                             const char       *path,
-                                             gboolean          ok,
-                                             GError          **error);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpWriterRank, sp_writer_rank_free)
 
 G_END_DECLS

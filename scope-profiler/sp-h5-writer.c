@@ -812,7 +812,7 @@ estimate_size (SpWriterRank  **ranks,
  * disk when it is closed. So the space is first claimed in the temporary
  * file made to find a free name, that file is removed, HDF5 creates it
  * anew (H5F_ACC_EXCL), and the space is claimed again, now for good;
- * sp_h5_commit_temp() hands back what HDF5 did not use. */
+ * commit_temp() hands back what HDF5 did not use. */
 typedef enum
 {
   CLAIM_HELD,         /* reserved past the end of the file */
@@ -864,11 +864,11 @@ claim_space (int          fd,
 
 /* Creates the temporary file beside @path that a session is written to,
  * with @size bytes claimed for it. */
-hid_t
-sp_h5_create_temp (const char  *path,
-                   guint64      size,
-                   char       **tmp_path,
-                   GError     **error)
+static hid_t
+create_temp (const char  *path,
+             guint64      size,
+             char       **tmp_path,
+             GError     **error)
 {
   g_autofree char *tmpl = NULL;
   SpH5Quiet quiet;
@@ -984,12 +984,12 @@ close_file (hid_t        file,
 
 /* Closes @file and, when everything went well (@ok), renames it over
  * @path; otherwise removes it. */
-gboolean
-sp_h5_commit_temp (hid_t        file,
-                   const char  *tmp_path,
-                   const char  *path,
-                   gboolean     ok,
-                   GError     **error)
+static gboolean
+commit_temp (hid_t        file,
+             const char  *tmp_path,
+             const char  *path,
+             gboolean     ok,
+             GError     **error)
 {
   ok = close_file (file, tmp_path, path, ok, error);
 
@@ -1015,7 +1015,7 @@ sp_h5_write_session (const char     *path,
   gboolean ok;
   hid_t file;
 
-  file = sp_h5_create_temp (path, estimate_size (ranks, n_ranks, NULL), &tmp_path, error);
+  file = create_temp (path, estimate_size (ranks, n_ranks, NULL), &tmp_path, error);
   if (file < 0)
     return FALSE;
 
@@ -1023,7 +1023,7 @@ sp_h5_write_session (const char     *path,
   ok = write_file (file, NULL, metadata, ranks, n_ranks, error);
   sp_h5_quiet_pop (&quiet);
 
-  return sp_h5_commit_temp (file, tmp_path, path, ok, error);
+  return commit_temp (file, tmp_path, path, ok, error);
 }
 
 /**
