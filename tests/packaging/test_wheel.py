@@ -15,7 +15,8 @@ GI_TYPELIB_PATH or SCOPE_PROFILER_* variable):
   the ``scope-profiler`` script; the numpy accessors raise an ImportError
   naming numpy;
 - a venv with the system site packages (numpy): the accessors return numpy
-  int64 arrays, and the file reads back.
+  int64 arrays, and the file reads back; with this build's typelib,
+  PyGObject and the package share the wheel's library (one default manager).
 
 The build is a full Meson build of the library (a few minutes on 2 CPUs):
 suite 'packaging' only.
@@ -146,30 +147,41 @@ def test_wheel_holds_the_package_the_extension_and_the_script(wheel):
     assert len(extensions) == 1, names
     assert 'scope_profiler/__init__.py' in names
     assert 'scope_profiler/__main__.py' in names
-    # Nothing but the package, its extension and the metadata: no C
-    # library, headers, typelib, gi override, gjs module or C tool.
-    assert top == {'scope_profiler', extensions[0], wheel.name.split('-')[0] + '-' +
-                   wheel.name.split('-')[1] + '.dist-info'}, sorted(top)
+    # The library, one file under its soname, beside the package.
+    assert [n for n in names if n.startswith('scope_profiler.libs/')] == \
+        ['scope_profiler.libs/libscope-profiler-1.so.0'], names
+    # Nothing but the package, its extension, the library and the
+    # metadata: no headers, pkg-config file, typelib, gi override, gjs
+    # module or C tool.
+    assert top == {'scope_profiler', 'scope_profiler.libs', extensions[0],
+                   wheel.name.split('-')[0] + '-' + wheel.name.split('-')[1] + '.dist-info'}, \
+        sorted(top)
     assert not any('gi/overrides' in n or n.endswith(('.h', '.typelib', '.gir', '.pc', '.js'))
                    for n in names), names
     assert 'Root-Is-Purelib: false' in wheel_info
     assert 'scope-profiler = scope_profiler.__main__:main' in entry_points.decode()
 
 
-def test_extension_is_self_contained(wheel, work):
-    with zipfile.ZipFile(wheel) as zf:
-        name = next(n for n in zf.namelist() if n.startswith('_scope_profiler_native.'))
-        extension = Path(zf.extract(name, work / 'unpacked'))
+def test_extension_finds_the_library_in_the_wheel(wheel, work):
     readelf = shutil.which('readelf')
     if readelf is None:
         pytest.skip('readelf (binutils) is not installed')
-    dynamic = run([readelf, '-d', '-W', extension], env=clean_env(work), cwd=work).stdout
-    # The library is linked in: no libscope-profiler-1.so to find.
-    assert 'libscope-profiler' not in dynamic
-    symbols = run([readelf, '--dyn-syms', '-W', extension], env=clean_env(work), cwd=work).stdout
+    with zipfile.ZipFile(wheel) as zf:
+        name = next(n for n in zf.namelist() if n.startswith('_scope_profiler_native.'))
+        extension = Path(zf.extract(name, work / 'unpacked'))
+        library = Path(zf.extract('scope_profiler.libs/libscope-profiler-1.so.0',
+                                  work / 'unpacked'))
+    env = clean_env(work)
+    dynamic = run([readelf, '-d', '-W', extension], env=env, cwd=work).stdout
+    assert 'Shared library: [libscope-profiler-1.so.0]' in dynamic
+    runpath = next(line for line in dynamic.splitlines() if '(RUNPATH)' in line or '(RPATH)' in line)
+    assert '$ORIGIN/scope_profiler.libs' in runpath.split('[', 1)[1].rstrip(']').split(':')
+    # The installed library's soname: a process that loads both gets one.
+    dynamic = run([readelf, '-d', '-W', library], env=env, cwd=work).stdout
+    assert 'Library soname: [libscope-profiler-1.so.0]' in dynamic
+    symbols = run([readelf, '--dyn-syms', '-W', extension], env=env, cwd=work).stdout
     exported = sorted(line.split()[-1] for line in symbols.splitlines()
                       if ' GLOBAL ' in line and ' DEFAULT ' in line and ' UND ' not in line)
-    # ... and kept to itself: only the module's entry point is exported.
     assert exported == ['PyInit__scope_profiler_native'], exported
 
 
@@ -209,6 +221,8 @@ RECORDING = '''
         'modules': sorted(m for m in ('gi', 'numpy', 'h5py') if m in sys.modules),
         'numpy': numpy_result,
         'calls': region.get_num_calls(),
+        'libraries': sorted({line.split()[-1] for line in open('/proc/self/maps')
+                             if 'libscope-profiler' in line}),
     }
     ProfileManager.finalize()
     print('INFO ' + json.dumps(info))
@@ -239,6 +253,9 @@ def test_bare_venv_records_finalizes_and_prints_the_summary(bare_venv, work):
     assert info['package'].startswith(venv_prefix + '/'), info
     assert info['extension'].startswith(venv_prefix + '/'), info
     assert info['modules'] == []  # the package imported neither gi, numpy nor h5py
+    assert info['libraries'] == [
+        venv_prefix + '/lib/python%d.%d/site-packages/scope_profiler.libs/libscope-profiler-1.so.0'
+        % sys.version_info[:2]], info
     assert info['calls'] == 7
     # The summary of finalize (verbose by default), both regions.
     assert 'Region: work' in proc.stdout
@@ -304,3 +321,42 @@ def test_numpy_venv_returns_numpy_arrays(numpy_venv, work):
               region.start_times.size)
     ''', cwd=cwd)
     assert proc.stdout.split() == ['ndarray', 'int64', '7']
+
+
+def test_one_library_with_the_typelib(numpy_venv, work):
+    """The wheel's package and PyGObject's ScopeProfiler typelib (of this
+    build) in one process: one library, one default manager."""
+    typelib_dir = os.environ.get('SP_TYPELIB_DIR')
+    if not typelib_dir or not (Path(typelib_dir) / 'ScopeProfiler-1.0.typelib').is_file():
+        pytest.skip('no ScopeProfiler typelib in this build (introspection disabled)')
+    probe = subprocess.run([SYSTEM_PYTHON, '-c', 'import gi'], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        pytest.skip('PyGObject is not installed for %s (Debian: python3-gi)' % SYSTEM_PYTHON)
+    cwd = work / 'with-gi'
+    cwd.mkdir()
+    script = work / 'gi_snippet.py'
+    script.write_text(textwrap.dedent('''
+        import json
+        from scope_profiler import ProfileManager
+        ProfileManager.setup(file_path='gi.h5', verbose=False)
+        import gi
+        gi.require_version('ScopeProfiler', '1.0')
+        from gi.repository import ScopeProfiler
+        region = ScopeProfiler.ProfileManager.get_default().profile_region('from-gi')
+        region.enter()
+        region.exit()
+        print('INFO ' + json.dumps({
+            'regions': sorted(ProfileManager.get_all_regions()),
+            'libraries': sorted({line.split()[-1] for line in open('/proc/self/maps')
+                                 if 'libscope-profiler' in line}),
+        }))
+        ProfileManager.finalize(verbose=False)
+    '''))
+    env = clean_env(work, numpy_venv / 'bin')
+    env['GI_TYPELIB_PATH'] = typelib_dir
+    proc = run([numpy_venv / 'bin' / 'python', script], env=env, cwd=cwd, timeout=60)
+    info = parse_info(proc.stdout)
+    assert info['regions'] == ['from-gi'], info
+    assert len(info['libraries']) == 1, info
+    assert info['libraries'][0].startswith(str(numpy_venv) + '/'), info
