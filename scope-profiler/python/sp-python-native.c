@@ -122,6 +122,7 @@ static const struct
   { G_IO_ERROR_READ_ONLY, EROFS },
   { G_IO_ERROR_TOO_MANY_OPEN_FILES, EMFILE },
   { G_IO_ERROR_BUSY, EBUSY },
+  { G_IO_ERROR_TIMED_OUT, ETIMEDOUT },
 }, file_errnos[] = {
   { G_FILE_ERROR_EXIST, EEXIST },
   { G_FILE_ERROR_ISDIR, EISDIR },
