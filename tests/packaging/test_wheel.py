@@ -160,6 +160,8 @@ def test_wheel_holds_the_package_the_extension_and_the_script(wheel):
                    for n in names), names
     assert 'Root-Is-Purelib: false' in wheel_info
     assert 'scope-profiler = scope_profiler.__main__:main' in entry_points.decode()
+    assert '[pytest11]\nscope_profiler.pytest_plugin = scope_profiler.pytest_plugin\n' \
+        in entry_points.decode()
 
 
 def test_extension_finds_the_library_in_the_wheel(wheel, work):
@@ -360,3 +362,23 @@ def test_one_library_with_the_typelib(numpy_venv, work):
     assert info['regions'] == ['from-gi'], info
     assert len(info['libraries']) == 1, info
     assert info['libraries'][0].startswith(str(numpy_venv) + '/'), info
+
+
+def test_pytest_plugin_of_the_installed_wheel(numpy_venv, work):
+    """pytest finds the plugin through the wheel's pytest11 entry point."""
+    probe = subprocess.run([SYSTEM_PYTHON, '-c', 'import pytest'], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        pytest.skip('pytest is not installed for %s' % SYSTEM_PYTHON)
+    cwd = work / 'pytest-run'
+    cwd.mkdir()
+    (cwd / 'test_small.py').write_text('def test_a():\n    pass\n')
+    env = clean_env(work, numpy_venv / 'bin')
+    proc = run([numpy_venv / 'bin' / 'python', '-m', 'pytest', '-p', 'no:cacheprovider',
+                '--scope-profile=run.h5', 'test_small.py'], env=env, cwd=cwd)
+    assert '1 passed' in proc.stdout
+    proc = venv_python(numpy_venv, work, '''
+        from scope_profiler.h5reader import ProfilingH5Reader
+        print(sorted(region.name for region in ProfilingH5Reader('run.h5').get_regions()))
+    ''', cwd=cwd)
+    assert 'test_small.py::test_a' in proc.stdout
