@@ -209,7 +209,7 @@ merge_add_session (Merge      *m,
       if (g_hash_table_lookup_extended (m->owner, GUINT_TO_POINTER (out_rank), NULL, &owner))
         {
           g_set_error (error, SP_ERROR, SP_ERROR_INVALID_ARGUMENT,
-                       "Rank %u is in both %s and %s; renumber the ranks to merge them",
+                       "Rank %u is in both %s and %s",
                        out_rank,
                        session_name (g_ptr_array_index (sessions, GPOINTER_TO_UINT (owner))),
                        session_name (session));

@@ -62,7 +62,8 @@ sp_tool_merge (int    argc,
                                 output, NULL, &error))
     {
       if (g_error_matches (error, SP_ERROR, SP_ERROR_INVALID_ARGUMENT))
-        return sp_tool_fail ("merge", "%s (--renumber numbers them in argument order)", error->message);
+        return sp_tool_fail ("merge", "%s; use --renumber to number the ranks in argument order",
+                             error->message);
       return sp_tool_fail ("merge", "%s: %s", output, error->message);
     }
 
