@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "scope-profiler.h"
+#include "sp-stats-private.h"
 
 /**
  * SpAnalysis:
@@ -187,23 +188,23 @@ sp_analysis_new (SpSession *session)
           if (region >= self->n_regions)
             continue;
 
-          self->rank_totals[cell] += ends[i] - starts[i];
+          self->rank_totals[cell] = sp_saturating_add (self->rank_totals[cell], ends[i] - starts[i]);
           self->rank_calls[cell]++;
 
           if (starts[i] >= covered_until[region])
             {
-              self->covered[region] += ends[i] - starts[i];
+              self->covered[region] = sp_saturating_add (self->covered[region], ends[i] - starts[i]);
               covered_until[region] = ends[i];
             }
           else if (ends[i] > covered_until[region])
             {
-              self->covered[region] += ends[i] - covered_until[region];
+              self->covered[region] = sp_saturating_add (self->covered[region], ends[i] - covered_until[region]);
               covered_until[region] = ends[i];
             }
         }
 
       self->lane_spans[lane] = lane_end - starts[0];
-      self->lane_time += self->lane_spans[lane];
+      self->lane_time = sp_saturating_add (self->lane_time, self->lane_spans[lane]);
       rank_begin[rank_index] = MIN (rank_begin[rank_index], starts[0]);
       rank_end[rank_index] = MAX (rank_end[rank_index], lane_end);
     }
@@ -214,7 +215,7 @@ sp_analysis_new (SpSession *session)
         continue;
 
       self->rank_spans[i] = rank_end[i] - rank_begin[i];
-      self->rank_spans_sum += self->rank_spans[i];
+      self->rank_spans_sum = sp_saturating_add (self->rank_spans_sum, self->rank_spans[i]);
       if (self->rank_spans[i] > self->wall_time || i == 0)
         {
           self->wall_time = self->rank_spans[i];
@@ -532,7 +533,7 @@ region_spread (const SpAnalysis *self,
 {
   const gint64 *totals = self->rank_totals + (gsize) region * self->n_ranks;
   const guint64 *calls = self->rank_calls + (gsize) region * self->n_ranks;
-  gint64 sum = 0;
+  double sum = 0;
   guint64 n_calls = 0;
 
   *min = 0;
@@ -547,7 +548,7 @@ region_spread (const SpAnalysis *self,
   *min = totals[0];
   for (guint i = 0; i < self->n_ranks; i++)
     {
-      sum += totals[i];
+      sum += (double) totals[i];
       n_calls += calls[i];
       *min = MIN (*min, totals[i]);
       if (totals[i] > *max)
@@ -557,7 +558,7 @@ region_spread (const SpAnalysis *self,
         }
     }
 
-  *mean = (double) sum / (double) self->n_ranks;
+  *mean = sum / (double) self->n_ranks;
   *mean_calls = (double) n_calls / (double) self->n_ranks;
 }
 

@@ -19,6 +19,7 @@
 
 #include "sp-region-stats-private.h"
 #include "sp-session-model-private.h"
+#include "sp-stats-private.h"
 
 static guint
 series_hash (gconstpointer key)
@@ -231,17 +232,6 @@ sort_series (SpSessionSeries *series)
     }
 }
 
-static inline gint64
-saturating_add (gint64 a,
-                gint64 b)
-{
-  gint64 r;
-
-  if (__builtin_add_overflow (a, b, &r))
-    return b > 0 ? G_MAXINT64 : G_MININT64;
-  return r;
-}
-
 /* The merge's order between the heads of two series: start, then longest
  * first, then the series' order (so the result never depends on the heap). */
 static inline gboolean
@@ -306,7 +296,7 @@ close_open (Open                 *open,
   SpSessionSeries *s = series[open->series];
   gint64 duration = lane->ends[open->index] - lane->starts[open->index];
 
-  s->self_total = saturating_add (s->self_total, duration - open->child_time);
+  s->self_total = sp_saturating_add (s->self_total, duration - open->child_time);
 }
 
 /* Builds one lane from its series: each series sorted, then merged in
@@ -395,7 +385,7 @@ build_lane (SpSessionSeries **series,
       if (parent_open != NULL)
         {
           parent = (gint64) parent_open->index;
-          parent_open->child_time = saturating_add (parent_open->child_time, e - s);
+          parent_open->child_time = sp_saturating_add (parent_open->child_time, e - s);
         }
 
       lane->regions[i] = from->region;
@@ -430,7 +420,7 @@ stats_for_series (SpSessionSeries **series,
     {
       for (gsize j = 0; j < series[i]->n; j++)
         scratch[k++] = series[i]->ends[j] - series[i]->starts[j];
-      self_total = saturating_add (self_total, series[i]->self_total);
+      self_total = sp_saturating_add (self_total, series[i]->self_total);
     }
 
   return _sp_region_stats_new_from_durations (scratch, k, self_total);

@@ -23,6 +23,19 @@ typedef struct _SpStats
   double  m2;
 } SpStats;
 
+/* Sums of durations over hostile files can pass the int64 range: they
+ * stop at its ends instead of overflowing. */
+static inline gint64
+sp_saturating_add (gint64 a,
+                   gint64 b)
+{
+  gint64 r;
+
+  if (__builtin_add_overflow (a, b, &r))
+    return b > 0 ? G_MAXINT64 : G_MININT64;
+  return r;
+}
+
 void   sp_stats_init       (SpStats       *stats);
 void   sp_stats_add_block  (SpStats       *stats,
                             const gint64  *starts,

@@ -245,6 +245,27 @@ test_empty (void)
   g_assert_cmpuint (sp_analysis_get_n_ranks (analysis), ==, 1);
 }
 
+/* Durations near the int64 range (hostile or damaged files): the sums
+ * stop at G_MAXINT64 instead of overflowing (UBSan reported the overflow
+ * on corpus/fuzz-export/analysis-total-overflow-*.h5). */
+static void
+test_huge_durations (void)
+{
+  g_autoptr(SpSession) session = load_spec ("huge",
+    "{\"calls\": [[0,0,\"main\",0,9223372036854775807],[0,0,\"main\",0,9223372036854775807],"
+    "[0,1,\"main\",4294967295,9223372036854775807]]}");
+  g_autoptr(SpAnalysis) analysis = sp_analysis_new (session);
+  guint main_region = region (session, "main");
+
+  g_assert_cmpint (sp_analysis_get_region_rank_total (analysis, main_region, 0), ==, G_MAXINT64);
+  g_assert_cmpint (sp_analysis_get_lane_time (analysis), ==, G_MAXINT64);
+  g_assert_cmpint (sp_analysis_get_region_covered_time (analysis, main_region), ==, G_MAXINT64);
+  g_assert_cmpfloat (sp_analysis_get_region_share (analysis, main_region), <=, 1.0);
+  g_assert_cmpfloat (sp_analysis_get_region_figure (analysis, main_region, SP_RANK_FIGURE_MEAN_TOTAL),
+                     ==, (double) G_MAXINT64);
+  g_assert_cmpfloat (sp_analysis_get_region_imbalance (analysis, main_region), ==, 1.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -264,6 +285,7 @@ main (int   argc,
   g_test_add_func ("/analysis/compare", test_compare);
   g_test_add_func ("/analysis/filtered", test_filtered);
   g_test_add_func ("/analysis/empty", test_empty);
+  g_test_add_func ("/analysis/huge-durations", test_huge_durations);
 
   ret = g_test_run ();
   g_rmdir (tmpdir);
