@@ -10,6 +10,7 @@ trap 'rm -rf "$dest"' EXIT
 
 meson install -C "$build_root" --no-rebuild --quiet --destdir "$dest" >/dev/null
 prefix="$(meson introspect "$build_root" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')"
+version="$(meson introspect "$build_root" --projectinfo | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')"
 libdir="$(meson introspect "$build_root" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libdir"][0])')"
 root="$dest$prefix"
 
@@ -37,6 +38,13 @@ gi.require_version("ScopeProfiler", "1.0")
 from gi.repository import ScopeProfiler
 assert ScopeProfiler.ProfileManager.get_default() is not None
 '
+# The command-line tool is a program of the installed shared library.
+if [ -x "$root/bin/scope-profiler" ]; then
+  needed="$(objdump -p "$root/bin/scope-profiler")"
+  grep -q 'NEEDED.*libscope-profiler-1\.so\.0' <<<"$needed"
+  LD_LIBRARY_PATH="$root/$libdir" "$root/bin/scope-profiler" merge --help >/dev/null
+fi
+
 # The Python package and the PyGObject override, from the installed tree.
 pydir="$(ls -d "$root"/lib/python3*/dist-packages)"
 test -f "$pydir/gi/overrides/ScopeProfiler.py"
@@ -46,6 +54,7 @@ PYTHONPATH="$pydir" GI_TYPELIB_PATH="$root/$libdir/girepository-1.0" LD_LIBRARY_
 import scope_profiler
 from scope_profiler import ProfileManager
 assert scope_profiler.__file__.startswith("'"$pydir"'"), scope_profiler.__file__
+assert scope_profiler.__version__ == "'"$version"'", scope_profiler.__version__
 ProfileManager.setup(flush_to_disk=False, verbose=False)
 with ProfileManager.profile_region("installed"):
     pass
