@@ -90,12 +90,27 @@
 
 #include <frameobject.h>
 
+/* The frame path needs the interpreter's frame layout: 3.11 and 3.12 (the
+ * layouts are the same within a minor version; which one runs is checked
+ * at run time too, Py_Version). */
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030D0000
+# define SP_HAVE_FRAME_HOOK 1
+# define Py_BUILD_CORE 1
+# include <internal/pycore_frame.h>
+# undef Py_BUILD_CORE
+#else
+# define SP_HAVE_FRAME_HOOK 0
+#endif
+
+#define GENERATOR_FLAGS (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)
+
 #define UNKNOWN_MODULE "<unknown>"
 
 typedef struct
 {
   PyObject *region;     /* the region object, or NULL: not recorded */
   SpRegion *sp_region;  /* borrowed from region */
+  gboolean  generator;  /* a generator, coroutine or async generator */
 } CodeEntry;
 
 typedef struct
@@ -111,9 +126,18 @@ typedef struct
 
 typedef struct
 {
-  PyFrameObject *frame;      /* borrowed: alive until its return event */
+  /* borrowed, only compared: the PyFrameObject (profile path) or
+   * _PyInterpreterFrame (frame path) of the call */
+  const void    *frame;
   SpRegion      *region;
 } OpenCall;
+
+typedef enum
+{
+  PATH_AUTO,
+  PATH_PROFILE,
+  PATH_FRAME,
+} TracerPath;
 
 typedef struct
 {
@@ -125,6 +149,7 @@ typedef struct
   GArray        *stack;      /* OpenCall */
   guint          capacity;   /* elements allocated in stack */
   gboolean       active;
+  gboolean       frame_path; /* the eval-frame hook, not the profile hook */
 } Activation;
 
 static PyTypeObject Tracer_Type;
@@ -164,11 +189,11 @@ tracer_clear_cache (Tracer *self)
   g_hash_table_unref (codes);
 }
 
-/* The module name of @frame's globals, a new reference. */
+/* The module name of a frame's @globals (borrowed, may be NULL), a new
+ * reference. */
 static PyObject *
-frame_module_name (PyFrameObject *frame)
+globals_module_name (PyObject *globals)
 {
-  PyObject *globals = PyFrame_GetGlobals (frame);
   PyObject *name = NULL;
 
   if (globals != NULL && PyDict_Check (globals))
@@ -179,7 +204,6 @@ frame_module_name (PyFrameObject *frame)
       else
         name = NULL;
     }
-  Py_XDECREF (globals);
   PyErr_Clear ();
 
   if (name == NULL)
@@ -191,15 +215,17 @@ frame_module_name (PyFrameObject *frame)
 /* Fills @entry for a new code object; errors (of the filter, of the
  * factory) are reported as unraisable and leave the code unrecorded. */
 static void
-tracer_resolve (Tracer        *self,
-                PyFrameObject *frame,
-                PyCodeObject  *code,
-                CodeEntry     *entry)
+tracer_resolve (Tracer       *self,
+                PyObject     *globals,
+                PyCodeObject *code,
+                CodeEntry    *entry)
 {
-  PyObject *module = frame_module_name (frame);
+  PyObject *module = globals_module_name (globals);
   PyObject *name = NULL;
   PyObject *region = NULL;
   SpRegion *sp_region;
+
+  entry->generator = (code->co_flags & GENERATOR_FLAGS) != 0;
 
   if (module == NULL)
     goto error;
@@ -243,21 +269,28 @@ out:
   Py_XDECREF (module);
 }
 
+/* @globals: borrowed, or NULL to take @frame's. */
 static G_GNUC_NO_INLINE CodeEntry *
 tracer_lookup_slow (Tracer        *self,
-                    PyFrameObject *frame,
-                    PyCodeObject  *code)
+                    PyCodeObject  *code,
+                    PyObject      *globals,
+                    PyFrameObject *frame)
 {
   CodeEntry *entry = g_hash_table_lookup (self->codes, code);
 
   if (entry == NULL)
     {
       GHashTable *codes;
+      PyObject *frame_globals = NULL;
+
+      if (globals == NULL && frame != NULL)
+        globals = frame_globals = PyFrame_GetGlobals (frame);
 
       entry = g_new0 (CodeEntry, 1);
       /* The filter or factory may run Python code that forgets the
        * cache: the entry goes into the table that is current after. */
-      tracer_resolve (self, frame, code, entry);
+      tracer_resolve (self, globals, code, entry);
+      Py_XDECREF (frame_globals);
       codes = self->codes;
       Py_INCREF (code);
       g_hash_table_replace (codes, code, entry);
@@ -280,7 +313,7 @@ tracer_lookup (Tracer        *self,
   if (G_LIKELY (code == self->last_code))
     return self->last_entry;
 
-  return tracer_lookup_slow (self, frame, code);
+  return tracer_lookup_slow (self, code, NULL, frame);
 }
 
 /* The hook */
@@ -388,6 +421,208 @@ is_tracer_hook (Py_tracefunc func)
   return func == tracer_hook || func == tracer_hook_chained;
 }
 
+/* The frame path: an eval-frame hook (PEP 523)
+ *
+ * One function per interpreter, installed while at least one activation
+ * uses it (frame_hook_users); each thread finds its own activation in a
+ * thread-local variable, and frames of threads without one are evaluated
+ * straight away. */
+
+/* The thread's frame-path activation (a reference held), or NULL. */
+static __thread Activation *frame_activation __attribute__ ((tls_model ("initial-exec")));
+
+static TracerPath tracer_path = PATH_AUTO;
+
+#if SP_HAVE_FRAME_HOOK
+
+static guint frame_hook_users;
+static _PyFrameEvalFunction frame_hook_prev;
+
+/* The entry of @frame's code, resolved if new; NULL when @self was
+ * deactivated meanwhile. The code filter and the region factory run
+ * unrecorded, as under a profile hook (CPython does not call it while the
+ * hook runs): the thread's activation is put aside while they run. */
+static G_GNUC_NO_INLINE CodeEntry *
+frame_lookup_slow (Activation          *self,
+                   _PyInterpreterFrame *frame)
+{
+  CodeEntry *entry;
+
+  frame_activation = NULL;
+  entry = tracer_lookup_slow (self->tracer, frame->f_code, frame->f_globals, NULL);
+  /* Unless deactivate() ran, or another activation took the thread. */
+  if (!self->active)
+    return NULL;
+  if (frame_activation == NULL)
+    frame_activation = self;
+
+  return entry;
+}
+
+static PyObject *
+tracer_eval_frame (PyThreadState       *tstate,
+                   _PyInterpreterFrame *frame,
+                   int                  throwflag)
+{
+  Activation *self = frame_activation;
+  CodeEntry *entry;
+  SpRegion *region;
+  GArray *stack;
+  OpenCall *call;
+  guint depth;
+  PyObject *result;
+
+  if (self == NULL || self->tstate != tstate)
+    return _PyEval_EvalFrameDefault (tstate, frame, throwflag);
+
+  /* Alive until the exit, whatever the frame does (deactivate() included). */
+  Py_INCREF (self);
+
+  entry = G_LIKELY (frame->f_code == self->tracer->last_code)
+    ? self->tracer->last_entry
+    : frame_lookup_slow (self, frame);
+  /* Calling a generator, coroutine or async generator function evaluates
+   * a frame of the thread once, up to RETURN_GENERATOR; its body runs in
+   * the generator's own frame, each resumption one evaluation. */
+  if (entry == NULL || (region = entry->sp_region) == NULL ||
+      (entry->generator && frame->owner != FRAME_OWNED_BY_GENERATOR))
+    {
+      result = _PyEval_EvalFrameDefault (tstate, frame, throwflag);
+      Py_DECREF (self);
+      return result;
+    }
+
+  stack = self->stack;
+  depth = stack->len;
+  if (G_LIKELY (depth < self->capacity))
+    {
+      call = &g_array_index (stack, OpenCall, stack->len++);
+      call->frame = frame;
+      call->region = region;
+    }
+  else
+    {
+      OpenCall pushed = { frame, region };
+
+      activation_push_slow (self, &pushed);
+    }
+  sp_region_enter (region);
+
+  result = _PyEval_EvalFrameDefault (tstate, frame, throwflag);
+
+  /* Unless deactivate() closed it already. */
+  stack = self->stack;
+  if (G_LIKELY (stack->len == depth + 1 &&
+                g_array_index (stack, OpenCall, depth).frame == frame))
+    {
+      stack->len = depth;
+      sp_region_exit (region);
+    }
+  Py_DECREF (self);
+
+  return result;
+}
+
+/* Whether this interpreter evaluates every Python call through an
+ * eval-frame hook once the instructions are specialized (3.11.0 to 3.11.3
+ * do not for BINARY_SUBSCR_GETITEM, CPython gh-104405). */
+static gboolean
+frame_hook_sound (void)
+{
+  unsigned long version = Py_Version;
+
+  if ((version >> 16) == 0x030B)
+    return version >= 0x030B0400;
+  return (version >> 16) == 0x030C;
+}
+
+/* Whether a new activation on @tstate can take the frame path now. */
+static gboolean
+frame_path_usable (PyThreadState *tstate)
+{
+  _PyFrameEvalFunction current;
+
+  if (tracer_path == PATH_PROFILE ||
+      (tracer_path == PATH_AUTO && !frame_hook_sound ()))
+    return FALSE;
+  /* A profiler or tracer on the thread (sys.setprofile(), sys.settrace(),
+   * cProfile, a debugger, our own profile hook): chained, on the profile
+   * path. Likewise a frame-path activation already on the thread. */
+  if (tstate->c_profilefunc != NULL || tstate->c_tracefunc != NULL ||
+      frame_activation != NULL)
+    return FALSE;
+  /* Someone else's eval-frame function (a debugger, a JIT): not ours to
+   * replace. */
+  current = _PyInterpreterState_GetEvalFrameFunc (PyThreadState_GetInterpreter (tstate));
+
+  return current == _PyEval_EvalFrameDefault || current == tracer_eval_frame;
+}
+
+static void
+frame_hook_acquire (PyThreadState *tstate)
+{
+  PyInterpreterState *interp = PyThreadState_GetInterpreter (tstate);
+
+  if (frame_hook_users++ == 0)
+    {
+      frame_hook_prev = _PyInterpreterState_GetEvalFrameFunc (interp);
+      if (frame_hook_prev == tracer_eval_frame)
+        frame_hook_prev = _PyEval_EvalFrameDefault;
+      _PyInterpreterState_SetEvalFrameFunc (interp, tracer_eval_frame);
+    }
+}
+
+static void
+frame_hook_release (PyThreadState *tstate)
+{
+  PyInterpreterState *interp = PyThreadState_GetInterpreter (tstate);
+
+  g_return_if_fail (frame_hook_users > 0);
+
+  /* Put back what was there, unless someone replaced us since. */
+  if (--frame_hook_users == 0 &&
+      _PyInterpreterState_GetEvalFrameFunc (interp) == tracer_eval_frame)
+    _PyInterpreterState_SetEvalFrameFunc (interp, frame_hook_prev);
+}
+
+#else /* !SP_HAVE_FRAME_HOOK */
+
+static gboolean
+frame_hook_sound (void)
+{
+  return FALSE;
+}
+
+static gboolean
+frame_path_usable (PyThreadState *tstate)
+{
+  return FALSE;
+}
+
+static void
+frame_hook_acquire (PyThreadState *tstate)
+{
+  g_assert_not_reached ();
+}
+
+static void
+frame_hook_release (PyThreadState *tstate)
+{
+}
+
+#endif /* SP_HAVE_FRAME_HOOK */
+
+/* This thread's frame-path activation, borrowed, or NULL. */
+static inline Activation *
+current_frame_activation (void)
+{
+  Activation *self = frame_activation;
+
+  if (self != NULL && self->tstate == PyThreadState_GET ())
+    return self;
+  return NULL;
+}
+
 /* Tracer */
 
 static PyObject *
@@ -493,11 +728,24 @@ tracer_activate (PyObject *object,
 
   activation->tracer = (Tracer *) Py_NewRef (object);
   activation->tstate = tstate;
-  activation->prev_func = tstate->c_profilefunc;
-  activation->prev_obj = Py_XNewRef (tstate->c_profileobj);
   activation->stack = g_array_sized_new (FALSE, FALSE, sizeof (OpenCall), 64);
   activation->capacity = 64;
   activation->active = TRUE;
+  activation->frame_path = frame_path_usable (tstate);
+
+  if (activation->frame_path)
+    {
+      /* The thread-local variable holds a reference. */
+      activation->prev_func = NULL;
+      activation->prev_obj = NULL;
+      PyObject_GC_Track (activation);
+      frame_activation = (Activation *) Py_NewRef ((PyObject *) activation);
+      frame_hook_acquire (tstate);
+      return (PyObject *) activation;
+    }
+
+  activation->prev_func = tstate->c_profilefunc;
+  activation->prev_obj = Py_XNewRef (tstate->c_profileobj);
   PyObject_GC_Track (activation);
 
   /* The thread state takes its own reference to the activation. */
@@ -596,6 +844,19 @@ activation_deactivate (PyObject *object,
     }
 
   self->active = FALSE;
+
+  if (self->frame_path)
+    {
+      if (frame_activation == self)
+        frame_activation = NULL;
+      frame_hook_release (tstate);
+      /* The frames still open see the empty stack and leave it alone. */
+      activation_close_open_calls (self);
+      /* The thread-local variable's reference (the caller holds one). */
+      Py_DECREF (object);
+      Py_RETURN_NONE;
+    }
+
   prev_func = self->prev_func;
   prev_obj = self->prev_obj;
   self->prev_func = NULL;
@@ -619,6 +880,13 @@ activation_get_active (PyObject *object,
                        void     *closure)
 {
   return PyBool_FromLong (((Activation *) object)->active);
+}
+
+static PyObject *
+activation_get_path (PyObject *object,
+                     void     *closure)
+{
+  return PyUnicode_FromString (((Activation *) object)->frame_path ? "frame" : "profile");
 }
 
 static PyObject *
@@ -694,6 +962,8 @@ static PyGetSetDef activation_getset[] = {
   { "active", activation_get_active, NULL, "Whether deactivate() was not called yet.", NULL },
   { "tracer", activation_get_tracer, NULL, "The Tracer.", NULL },
   { "depth", activation_get_depth, NULL, "Calls open now.", NULL },
+  { "path", activation_get_path, NULL,
+    "'frame' (the eval-frame hook) or 'profile' (the profile hook).", NULL },
   { NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -716,10 +986,69 @@ native_current_activation (PyObject *module,
                            PyObject *unused)
 {
   PyThreadState *tstate = PyThreadState_Get ();
+  Activation *frame_path = current_frame_activation ();
 
   if (is_tracer_hook (tstate->c_profilefunc) && tstate->c_profileobj != NULL)
     return Py_NewRef (tstate->c_profileobj);
+  if (frame_path != NULL)
+    return Py_NewRef ((PyObject *) frame_path);
   Py_RETURN_NONE;
+}
+
+static const char *const path_names[] = {
+  [PATH_AUTO] = "auto",
+  [PATH_PROFILE] = "profile",
+  [PATH_FRAME] = "frame",
+};
+
+static int
+parse_path (const char *name,
+            TracerPath *path)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (path_names); i++)
+    if (g_strcmp0 (name, path_names[i]) == 0)
+      {
+        *path = i;
+        return 0;
+      }
+  return -1;
+}
+
+/* tracer_path(path=None): the setting (SCOPE_PROFILER_TRACER at import),
+ * set to @path when given; returns the one before. */
+static PyObject *
+native_tracer_path (PyObject *module,
+                    PyObject *const *args,
+                    Py_ssize_t nargs)
+{
+  TracerPath before = tracer_path;
+  TracerPath path;
+  const char *name;
+
+  if (!_PyArg_CheckPositional ("tracer_path", nargs, 0, 1))
+    return NULL;
+  if (nargs == 1 && args[0] != Py_None)
+    {
+      if (!PyUnicode_Check (args[0]) ||
+          (name = PyUnicode_AsUTF8 (args[0])) == NULL ||
+          parse_path (name, &path) < 0)
+        {
+          if (!PyErr_Occurred ())
+            PyErr_Format (PyExc_ValueError,
+                          "tracer path must be 'auto', 'profile' or 'frame', not %R", args[0]);
+          return NULL;
+        }
+      tracer_path = path;
+    }
+
+  return PyUnicode_FromString (path_names[before]);
+}
+
+static PyObject *
+native_frame_path_available (PyObject *module,
+                             PyObject *unused)
+{
+  return PyBool_FromLong (SP_HAVE_FRAME_HOOK && frame_hook_sound ());
 }
 
 /* The hook of decorated functions in recursive mode */
@@ -729,7 +1058,8 @@ PyObject *sp_py_recursive_hook;
 gboolean
 sp_py_tracer_is_active (void)
 {
-  return is_tracer_hook (PyThreadState_GET ()->c_profilefunc);
+  return is_tracer_hook (PyThreadState_GET ()->c_profilefunc) ||
+         current_frame_activation () != NULL;
 }
 
 PyObject *
@@ -786,15 +1116,35 @@ static PyMethodDef tracer_functions[] = {
     "(recursive profiling of decorated functions)." },
   { "current_activation", native_current_activation, METH_NOARGS,
     "current_activation()\n--\n\n"
-    "The TracerActivation installed as this thread's profiler, or None." },
+    "The TracerActivation installed on this thread (as its profiler or on\n"
+    "the frame path), or None." },
+  { "tracer_path", (PyCFunction) (void (*) (void)) native_tracer_path, METH_FASTCALL,
+    "tracer_path(path=None, /)\n--\n\n"
+    "The path new activations take: 'auto' (the eval-frame hook where the\n"
+    "interpreter evaluates every call through it, CPython 3.11.4+ and 3.12,\n"
+    "the profile hook otherwise), 'profile' or 'frame' (forced, also where\n"
+    "calls may be missed). Set to path when given; returns the setting\n"
+    "before. The environment variable SCOPE_PROFILER_TRACER sets it at import." },
+  { "frame_path_available", native_frame_path_available, METH_NOARGS,
+    "frame_path_available()\n--\n\n"
+    "Whether 'auto' takes the eval-frame hook on this interpreter (unless a\n"
+    "profiler, tracer or another eval-frame function is in place)." },
   { NULL, NULL, 0, NULL },
 };
 
 int
 sp_py_tracer_init (PyObject *module)
 {
+  const char *path = g_getenv ("SCOPE_PROFILER_TRACER");
+
   name_key = PyUnicode_InternFromString ("__name__");
   if (name_key == NULL)
+    return -1;
+
+  if (path != NULL && *path != '\0' && parse_path (path, &tracer_path) < 0 &&
+      PyErr_WarnFormat (PyExc_RuntimeWarning, 1,
+                        "SCOPE_PROFILER_TRACER=%s is not 'auto', 'profile' or 'frame': ignored",
+                        path) < 0)
     return -1;
 
   if (PyType_Ready (&Tracer_Type) < 0 ||
