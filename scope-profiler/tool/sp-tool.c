@@ -404,7 +404,7 @@ sp_tool_load_session (const char    *path,
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: No such file", path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: No such file", path);
       return NULL;
     }
 
