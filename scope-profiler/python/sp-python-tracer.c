@@ -1044,6 +1044,20 @@ native_tracer_path (PyObject *module,
   return PyUnicode_FromString (path_names[before]);
 }
 
+/* For tests: whether this interpreter's eval-frame function is ours. */
+static PyObject *
+native_frame_hook_installed (PyObject *module,
+                             PyObject *unused)
+{
+#if SP_HAVE_FRAME_HOOK
+  PyInterpreterState *interp = PyInterpreterState_Get ();
+
+  return PyBool_FromLong (_PyInterpreterState_GetEvalFrameFunc (interp) == tracer_eval_frame);
+#else
+  Py_RETURN_FALSE;
+#endif
+}
+
 static PyObject *
 native_frame_path_available (PyObject *module,
                              PyObject *unused)
@@ -1129,6 +1143,9 @@ static PyMethodDef tracer_functions[] = {
     "frame_path_available()\n--\n\n"
     "Whether 'auto' takes the eval-frame hook on this interpreter (unless a\n"
     "profiler, tracer or another eval-frame function is in place)." },
+  { "_frame_hook_installed", native_frame_hook_installed, METH_NOARGS,
+    "_frame_hook_installed()\n--\n\n"
+    "Whether the interpreter's eval-frame function is the tracer's (tests)." },
   { NULL, NULL, 0, NULL },
 };
 
