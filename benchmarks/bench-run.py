@@ -28,12 +28,15 @@ so every call in it is a nested call the tracer records.
 Run through ``meson devenv -C BUILD`` (or with PYTHONPATH set as meson sets
 it).
 
-On Python 3.11 the first target is out of reach of a profile hook: a
-recorded call is about 1 290 instructions (callgrind), of which the hook
-with the library's enter and exit is about 300 and the interpreter's own
-work for any profile hook the rest, against about 385 for a decorated call;
-in time that is about 1.6 x. Why the tracer is not a PEP 523 hook instead
-is in the comment at the top of scope-profiler/python/sp-python-tracer.c.
+The tracer takes one of two paths (the comment at the top of
+scope-profiler/python/sp-python-tracer.c): an eval-frame hook (PEP 523) on
+CPython 3.11.4+ and 3.12, a profile hook elsewhere (Debian's 3.11.2 among
+them). The report names the path it measured and the interpreter;
+SCOPE_PROFILER_TRACER=profile|frame forces one. On the profile hook the
+first target is out of reach: a recorded call is about 1 290 instructions
+(callgrind, 3.11.2), of which the hook with the library's enter and exit is
+about 300 and the interpreter's own work for any profile hook the rest,
+against about 385 for a decorated call; in time that is about 1.6 x.
 """
 
 import argparse
@@ -128,6 +131,12 @@ def main():
         # Runs with the tracer active: each empty() is a nested call.
         return loop_call(n, empty)
 
+    # Which path the tracer takes here (one activation, as recursive_loop's).
+    import _scope_profiler_native as native
+    probe = native.Tracer(ProfileManager.profile_region).activate()
+    path = probe.path
+    probe.deactivate()
+
     # Warm: regions made, buffers sized.
     loop_call(min(n, 10000), decorated)
     recursive_loop(min(n, 10000))
@@ -151,8 +160,11 @@ def main():
 
     ProfileManager.setup(verbose=False, flush_to_disk=False)
 
-    print('scope-profiler recursive profiling per call, %d calls x %d repeats, Python %s'
-          % (n, repeats, sys.version.split()[0]))
+    print('scope-profiler recursive profiling per call, %d calls x %d repeats, Python %s (%s)'
+          % (n, repeats, sys.version.split()[0], sys.executable))
+    print('tracer path: %s (%s; tracer_path setting %r)'
+          % (path, 'eval-frame hook, PEP 523' if path == 'frame' else 'profile hook',
+             native.tracer_path()))
     ok = True
     report('@ProfileManager.profile (decorated call)', dec, 'ns')
     report('recursive-profiled nested call', rec, 'ns')

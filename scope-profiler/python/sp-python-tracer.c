@@ -18,18 +18,49 @@
  *       calls are recorded (module_name is f_globals["__name__"], or
  *       "<unknown>"). The region name is "<module_name>.<co_qualname>".
  *       tracer.forget() drops the cache (after the filter's answer for a
- *       code object changed).
+ *       code object changed). Neither callable is itself recorded.
  *
  *   activation = tracer.activate()
- *       Installs the profile hook on the current thread with
- *       PyEval_SetProfile(), chaining the profiler that was there (a C
- *       profiler such as cProfile's, or a sys.setprofile() function through
- *       its C trampoline): it sees every event first, as before.
+ *       Starts recording the calls of the current thread, on one of two
+ *       paths (activation.path):
+ *
+ *       "frame"    an eval-frame hook (PEP 523,
+ *                  _PyInterpreterState_SetEvalFrameFunc), where the
+ *                  interpreter evaluates every call through it: CPython
+ *                  3.11.4 and later 3.11 releases, and 3.12. It is
+ *                  interpreter-wide, installed while any thread has a
+ *                  frame-path activation and put back (the previous
+ *                  function, the default one) with the last; each thread
+ *                  finds its own activation in a thread-local variable and
+ *                  other threads' frames are evaluated straight away.
+ *       "profile"  a profile hook on the thread (PyEval_SetProfile()),
+ *                  chaining the profiler that was there (a C profiler such
+ *                  as cProfile's, or a sys.setprofile() function through
+ *                  its C trampoline): it sees every event first, as before.
+ *
+ *       The frame path is taken when the setting (below) allows it and the
+ *       thread has no profile or trace function (sys.setprofile(),
+ *       sys.settrace(), cProfile, a debugger, an activation of ours on the
+ *       profile path) and no frame-path activation yet, and the
+ *       interpreter's eval-frame function is the default one or ours:
+ *       someone else's (a debugger, a JIT) is neither replaced nor
+ *       chained. Otherwise the profile path, whose chaining gives those
+ *       their events unchanged; a second activation on a thread thus always
+ *       chains the first, and both record.
  *   activation.deactivate()
- *       Puts the previous profiler back and closes the calls still open.
+ *       Stops recording (profile path: puts the previous profiler back if
+ *       ours is still the thread's; frame path: the hook goes with the last
+ *       activation, unless someone replaced it since) and closes the calls
+ *       still open.
  *
  *   current_activation()
- *       The activation installed on this thread, or None.
+ *       The activation recording on this thread, or None.
+ *
+ *   tracer_path(path=None)
+ *       The setting: "auto" (the default; the frame path where the
+ *       interpreter supports it, frame_path_available()), "profile" or
+ *       "frame" (forced, also on 3.11.0 to 3.11.3, for tests). The
+ *       environment variable SCOPE_PROFILER_TRACER sets it at import.
  *
  *   set_recursive_hook(hook)
  *       setup(recursive_profile=True): while a hook is set, a decorated
@@ -38,36 +69,44 @@
  *       the tracer around it (sp_py_tracer_call_outermost()); otherwise the
  *       check costs ProfiledFunction one load.
  *
- * Cost (callgrind, Debian's Python 3.11.2, an empty function called in a
- * loop): 1 278 instructions per recorded call, of which about 300 are this
- * hook with the library's enter and exit (the hook itself about 80: it
- * tail-calls one small function per event, and the chaining variant is a
- * separate hook installed only when a profiler was there before); the rest
- * is the interpreter's own tracing (a frame object per call, line numbers,
- * unspecialized bytecode while any profile function is set), which
- * cProfile pays too (1 434 per call). A decorated call (ProfiledFunction)
- * costs 395.
+ * Both paths record the same calls (tests/python/test_recursive.py runs
+ * every test on both): each Python function call, class body, module or
+ * exec() code is a call; each resumption of a generator or coroutine is
+ * one call (also throw() and close() of a suspended one), the call that
+ * creates it none; a call ends on its return, its exception or a yield;
+ * frames already running when the tracer was activated (the frame that
+ * activated it and its callers) are not recorded. Differences: on the
+ * frame path a profiler installed while it records (sys.setprofile() in
+ * the profiled code) does not stop the recording, where it replaces the
+ * profile hook; and each recorded or passed-through Python call is a C
+ * call of the interpreter (no inlined calls while the hook is installed),
+ * so very deep recursion uses more C stack.
  *
- * Why not a PEP 523 frame-evaluation hook (_PyInterpreterState_SetEvalFrameFunc),
- * which would skip all of the interpreter's tracing work (a pass-through
- * hook measured 12 ns per call, minimum of 11 repeats; a call recorded by
- * this profile hook costs 108 ns, median): on Python 3.11.0
- * to 3.11.3, Debian's 3.11.2 included, BINARY_SUBSCR_GETITEM (obj[i] with
- * __getitem__ written in Python, specialized once warm) pushes the callee's
- * frame without calling the hook (CPython gh-104405, fixed in 3.11.4).
- * Measured with a test extension counting hook calls per code object over
- * 10 000 warm calls: 3.11.2 saw 0 of 10 000 __getitem__ calls, 3.11.7 all
- * of them; plain calls (CALL_PY_EXACT_ARGS, CALL_PY_WITH_DEFAULTS), bound
- * methods, property getters, __getattr__, __init__, exceptions and
- * generator resumptions (FOR_ITER, yield from) were all seen on both. The
- * hook would lose calls silently on the target interpreter, so it is not
- * used. (On 3.11.4+ it would need two more things: the creation of a
- * generator or coroutine is one more evaluation, of a frame that is not yet
- * the generator's, to leave out; and it is interpreter-wide, so it would
- * have to pass other threads through.) tests/python/test_recursive.py
- * counts each of those warm, specialized calls exactly.
+ * Why two paths: while any profile function is set, CPython 3.11 makes a
+ * frame object per call, computes line numbers and runs unspecialized
+ * bytecode. Callgrind, Debian's 3.11.2, an empty function called in a
+ * loop: 1 278 instructions per call recorded by the profile hook, of which
+ * about 300 are the hook with the library's enter and exit (the hook itself
+ * about 80); cProfile pays the same interpreter work (1 434 per call); a
+ * decorated call (ProfiledFunction) costs 395. In time the profile hook is
+ * about 1.6 x a decorated call. An eval-frame hook skips the interpreter's
+ * tracing work: a pass-through hook costs about 12 ns per call, and a call
+ * recorded on the frame path less than a decorated call
+ * (benchmarks/bench-run.py prints both). But on 3.11.0 to 3.11.3,
+ * Debian's 3.11.2 included, BINARY_SUBSCR_GETITEM (obj[i] with
+ * __getitem__ written in Python, specialized once warm) pushes the
+ * callee's frame without calling the hook (CPython gh-104405, fixed in
+ * 3.11.4): 0 of 10 000 warm __getitem__ calls were seen there, all of
+ * them on 3.11.7 and 3.12.1. Plain calls (CALL_PY_EXACT_ARGS,
+ * CALL_PY_WITH_DEFAULTS), bound methods, property getters, __getattr__,
+ * __init__, exceptions and generator resumptions (FOR_ITER, yield from)
+ * were seen on all three; test_recursive.py counts each of those warm,
+ * specialized calls exactly. So 'auto' keeps the profile hook on those
+ * releases (Py_Version, checked at run time, not the headers built
+ * against), and on 3.13 and later, whose frame layout this file does not
+ * know (the frame path is compiled for 3.11 and 3.12 only).
  *
- * Per event, the hook does:
+ * The profile hook, per event:
  *
  *   call      a lookup of the frame's code object in a pointer-keyed hash
  *             table (the last hit is checked first), then sp_region_enter()
@@ -77,10 +116,16 @@
  *   c_call, c_return, c_exception: nothing (only the chained profiler).
  *
  * Events of frames that were already running when the hook was installed
- * (the frame that activated it and its callers) never match the stack and
- * are ignored, so enter and exit always pair up in the library. Each
- * resumption of a generator or coroutine is a call event of its own: one
- * call of its region per resumption, as in the Python package.
+ * never match the stack and are ignored, so enter and exit always pair up
+ * in the library.
+ *
+ * The eval-frame hook, per evaluation of a frame of the recording thread:
+ * the same lookup, push and sp_region_enter(), the default evaluation, then
+ * a pop and sp_region_exit() unless deactivate() closed the call meanwhile.
+ * A frame of a generator, coroutine or async generator code that the
+ * thread owns (not the generator) is the call creating it, evaluated up to
+ * RETURN_GENERATOR: passed through. Frames already running are never
+ * evaluated again.
  *
  * The region objects and code objects are held by the cache, so the SpRegion
  * pointers kept there stay valid while the tracer lives.
