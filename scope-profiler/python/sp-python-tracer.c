@@ -1070,8 +1070,9 @@ native_tracer_path (PyObject *module,
   TracerPath path;
   const char *name;
 
-  if (!_PyArg_CheckPositional ("tracer_path", nargs, 0, 1))
-    return NULL;
+  if (nargs > 1)
+    return PyErr_Format (PyExc_TypeError,
+                         "tracer_path expected at most 1 argument, got %zd", nargs);
   if (nargs == 1 && args[0] != Py_None)
     {
       if (!PyUnicode_Check (args[0]) ||
