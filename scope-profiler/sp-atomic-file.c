@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "sp-atomic-file-private.h"
+#include "sp-error-private.h"
 
 int
 sp_atomic_file_open (const char  *path,
@@ -29,7 +30,7 @@ sp_atomic_file_open (const char  *path,
   if (fd < 0)
     {
       int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not create a file in “%s” for “%s”: %s",
                    dir, path, g_strerror (errsv));
       return -1;
@@ -49,7 +50,7 @@ sp_atomic_file_rename (const char  *from,
   if (g_rename (from, path) != 0)
     {
       int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not move %s into “%s”: %s", what, path, g_strerror (errsv));
       return FALSE;
     }

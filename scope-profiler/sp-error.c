@@ -7,6 +7,18 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include "sp-error.h"
+#include "sp-error-private.h"
 
 G_DEFINE_QUARK (sp-error-quark, sp_error)
+
+GIOErrorEnum
+sp_io_error_from_errno (int errsv)
+{
+  if (errsv == EFBIG || errsv == EDQUOT)
+    return G_IO_ERROR_NO_SPACE;
+
+  return g_io_error_from_errno (errsv);
+}

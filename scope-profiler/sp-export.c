@@ -21,6 +21,7 @@
 
 #include "sp-analysis.h"
 #include "sp-atomic-file-private.h"
+#include "sp-error-private.h"
 #include "sp-error.h"
 #include "sp-export-private.h"
 
@@ -727,7 +728,7 @@ patch_capture_time_range (int       fd,
   if (pread (fd, &header, sizeof header, 0) != (ssize_t) sizeof header)
     {
       int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not read back the Sysprof capture header: %s", g_strerror (errsv));
       return FALSE;
     }
@@ -738,7 +739,7 @@ patch_capture_time_range (int       fd,
   if (pwrite (fd, &header, sizeof header, 0) != (ssize_t) sizeof header)
     {
       int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not write the Sysprof capture header: %s", g_strerror (errsv));
       return FALSE;
     }
@@ -778,7 +779,7 @@ export_sysprof_capture_fd (SpSession             *session,
       int errsv = errno;
       if (writer_fd >= 0)
         close (writer_fd);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not start a Sysprof capture: %s", g_strerror (errsv));
       return FALSE;
     }
@@ -813,7 +814,7 @@ export_sysprof_capture_fd (SpSession             *session,
                                                 message))
             {
               int errsv = errno;
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+              g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                            "Could not write a mark to the Sysprof capture: %s", g_strerror (errsv));
               ok = FALSE;
               break;
@@ -835,7 +836,7 @@ export_sysprof_capture_fd (SpSession             *session,
   if (ok && !sysprof_capture_writer_flush (writer))
     {
       int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not write the Sysprof capture: %s", g_strerror (errsv));
       ok = FALSE;
     }
@@ -1158,7 +1159,7 @@ sp_session_export_to_file_with_progress (SpSession             *self,
       if (close (fd) != 0 && ok)
         {
           int errsv = errno;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+          g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                        "Could not write “%s”: %s", path, g_strerror (errsv));
           ok = FALSE;
         }

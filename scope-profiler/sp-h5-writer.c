@@ -20,6 +20,7 @@
 
 #include "sp-atomic-file-private.h"
 #include "sp-error.h"
+#include "sp-error-private.h"
 #include "sp-h5-adopt-private.h"
 #include "sp-h5-util-private.h"
 #include "sp-h5-writer-private.h"
@@ -853,10 +854,7 @@ claim_space (int          fd,
         return CLAIM_CHECKED; /* the file system cannot tell; HDF5 will find out */
     }
 
-  /* A file-size limit or a quota leaves no room as surely as a full
-   * disk, though GIO calls them plain failures. */
-  g_set_error (error, G_IO_ERROR,
-               r == EFBIG || r == EDQUOT ? G_IO_ERROR_NO_SPACE : g_io_error_from_errno (r),
+  g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (r),
                "Not enough room to write the session “%s” (%" G_GUINT64_FORMAT " bytes): %s",
                path, size, g_strerror (r));
   return CLAIM_FAILED;
@@ -922,7 +920,7 @@ create_temp (const char  *path,
           if (fd < 0)
             {
               int errsv = errno;
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+              g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                            "Could not open “%s”: %s", tmpl, g_strerror (errsv));
             }
           else

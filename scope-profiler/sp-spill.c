@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sp-error.h"
+#include "sp-error-private.h"
 #include "sp-spill-private.h"
 #include "sp-stats-private.h"
 
@@ -96,7 +97,7 @@ sp_spill_writev (SpSpill       *self,
           if (ftruncate (self->fd, self->offset) != 0)
             { /* Nothing more to do: the reader stops at the torn record. */ }
 
-          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+          g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                        "Could not write to spill file “%s”: %s",
                        self->path, g_strerror (errsv));
           return FALSE;
@@ -106,7 +107,7 @@ sp_spill_writev (SpSpill       *self,
         {
           if (ftruncate (self->fd, self->offset) != 0)
             { /* as above */ }
-          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                        "Could not write to spill file “%s”: no progress",
                        self->path);
           return FALSE;
@@ -214,7 +215,7 @@ sp_spill_new (const char  *path,
   if (fd < 0)
     {
       int errsv = errno;
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not create spill file “%s”: %s",
                    path, g_strerror (errsv));
       return NULL;
@@ -312,7 +313,7 @@ pwrite_all (SpSpill        *self,
         {
           int errsv = r < 0 ? errno : ENOSPC;
 
-          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+          g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                        "Could not write to spill file “%s”: %s",
                        self->path, g_strerror (errsv));
           return FALSE;
@@ -463,7 +464,7 @@ sp_spill_set_sealed_end (SpSpill  *self,
       if (r < 0 && errno == EINTR)
         continue;
 
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, r < 0 ? sp_io_error_from_errno (errno) : G_IO_ERROR_FAILED,
                    "Could not write to spill file “%s”: %s",
                    self->path, r < 0 ? g_strerror (errno) : "short write");
       return FALSE;
@@ -568,7 +569,7 @@ sp_spill_reader_open (const char  *path,
     {
       int errsv = errno;
 
-      g_set_error (error, SP_ERROR, SP_ERROR_IO,
+      g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                    "Could not read spill file “%s”: %s", path, g_strerror (errsv));
       if (fd >= 0)
         close (fd);
@@ -622,7 +623,7 @@ read_at (SpSpillReader  *self,
         {
           int errsv = errno;
 
-          g_set_error (error, SP_ERROR, SP_ERROR_IO,
+          g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv),
                        "Could not read spill file “%s”: %s", self->path, g_strerror (errsv));
           return FALSE;
         }

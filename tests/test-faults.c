@@ -125,6 +125,22 @@ test_faults_disk_full (void)
   g_test_trap_assert_stderr ("*finalize failed as expected*");
 }
 
+/* What the system refuses is a G_IO_ERROR with its code, not a
+ * file-format error. */
+static void
+test_faults_recover_missing_spill (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *spill = g_build_filename (dir, "no-such.spill", NULL);
+  g_autofree char *out = g_build_filename (dir, "recovered.h5", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (sp_profile_manager_recover (spill, out, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "no-such.spill"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,6 +150,7 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/Faults/unwritable-path", test_faults_unwritable_path);
   g_test_add_func ("/ScopeProfiler/Faults/path-is-directory", test_faults_path_is_directory);
   g_test_add_func ("/ScopeProfiler/Faults/disk-full", test_faults_disk_full);
+  g_test_add_func ("/ScopeProfiler/Faults/recover-missing-spill", test_faults_recover_missing_spill);
 
   return g_test_run ();
 }
