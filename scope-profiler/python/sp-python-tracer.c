@@ -27,7 +27,7 @@
  *       "frame"    an eval-frame hook (PEP 523,
  *                  _PyInterpreterState_SetEvalFrameFunc), where the
  *                  interpreter evaluates every call through it: CPython
- *                  3.11.4 and later 3.11 releases, and 3.12. It is
+ *                  3.11.4 and later 3.11 releases. It is
  *                  interpreter-wide, installed while any thread has a
  *                  frame-path activation and put back (the previous
  *                  function, the default one) with the last; each thread
@@ -38,7 +38,8 @@
  *                  as cProfile's, or a sys.setprofile() function through
  *                  its C trampoline): it sees every event first, as before.
  *
- *       The frame path is taken when the setting (below) allows it and the
+ *       The frame path is taken when the setting (below) allows it ('auto':
+ *       also only while sys.getrecursionlimit() is at most 10 000) and the
  *       thread has no profile or trace function (sys.setprofile(),
  *       sys.settrace(), cProfile, a debugger, an activation of ours on the
  *       profile path) and no frame-path activation yet, and the
@@ -80,7 +81,11 @@
  * the profiled code) does not stop the recording, where it replaces the
  * profile hook; and each recorded or passed-through Python call is a C
  * call of the interpreter (no inlined calls while the hook is installed),
- * so very deep recursion uses more C stack.
+ * so recursion uses C stack: the hook raises RecursionError where the
+ * thread's C stack is nearly used up (about 15 000 calls deep in 8 MiB on
+ * 3.11.7), where the profile hook would go as deep as the recursion limit
+ * allows; 'auto' therefore takes the profile hook when the limit was
+ * raised above 10 000 before the activation.
  *
  * Why two paths: while any profile function is set, CPython 3.11 makes a
  * frame object per call, computes line numbers and runs unspecialized
@@ -103,8 +108,11 @@
  * were seen on all three; test_recursive.py counts each of those warm,
  * specialized calls exactly. So 'auto' keeps the profile hook on those
  * releases (Py_Version, checked at run time, not the headers built
- * against), and on 3.13 and later, whose frame layout this file does not
- * know (the frame path is compiled for 3.11 and 3.12 only).
+ * against); on 3.12, which sees every call too but counts each C-level
+ * evaluation against its C recursion limit (deep(n) fails from n = 749 with
+ * the hook at the default recursion limit, 998 without); and on 3.13 and
+ * later, whose frame layout this file does not know (the frame path is
+ * compiled for 3.11 and 3.12 only; 'frame' forces it on 3.12).
  *
  * The profile hook, per event:
  *
@@ -134,6 +142,8 @@
 #include "sp-python-private.h"
 
 #include <frameobject.h>
+#include <pthread.h>
+#include <stdint.h>
 
 /* The frame path needs the interpreter's frame layout: 3.11 and 3.12 (the
  * layouts are the same within a minor version; which one runs is checked
@@ -483,6 +493,58 @@ static TracerPath tracer_path = PATH_AUTO;
 static guint frame_hook_users;
 static _PyFrameEvalFunction frame_hook_prev;
 
+/* While the hook is installed, every Python call is a C call of the
+ * interpreter (none is inlined), so deep recursion that runs in a few
+ * megabytes of C stack without it overflows with it. Below this address
+ * (the thread's stack, a margin above its end; 0: not known yet) the hook
+ * raises RecursionError in the callee instead of crashing. */
+static __thread uintptr_t stack_limit __attribute__ ((tls_model ("initial-exec")));
+
+#define STACK_MARGIN (256 * 1024)
+#define FRAME_PATH_MAX_RECURSION_LIMIT 10000
+
+static uintptr_t
+thread_stack_limit (void)
+{
+  pthread_attr_t attr;
+  void *addr = NULL;
+  size_t size = 0;
+
+  if (pthread_getattr_np (pthread_self (), &attr) != 0)
+    return 1;
+  if (pthread_attr_getstack (&attr, &addr, &size) != 0)
+    addr = NULL;
+  pthread_attr_destroy (&attr);
+  if (addr == NULL || size == 0)
+    return 1;
+
+  /* Stacks grow down on the platforms we build for. */
+  return (uintptr_t) addr + MIN (size / 4, STACK_MARGIN);
+}
+
+/* Learns the thread's limit; when @here is below it, raises RecursionError
+ * in @frame (evaluated as generator.throw() does with a new generator:
+ * the frame is unwound and popped as usual) and returns TRUE. */
+static G_GNUC_NO_INLINE gboolean
+frame_stack_exhausted (PyThreadState       *tstate,
+                       _PyInterpreterFrame *frame,
+                       uintptr_t            here,
+                       PyObject           **result)
+{
+  if (stack_limit == 0)
+    stack_limit = thread_stack_limit ();
+  if (here >= stack_limit)
+    return FALSE;
+
+  PyErr_SetString (PyExc_RecursionError,
+                   "maximum recursion depth exceeded (the C stack, with scope-profiler's "
+                   "frame-evaluation hook; SCOPE_PROFILER_TRACER=profile records deeper "
+                   "recursion)");
+  *result = _PyEval_EvalFrameDefault (tstate, frame, 1);
+
+  return TRUE;
+}
+
 /* The entry of @frame's code, resolved if new; NULL when @self was
  * deactivated meanwhile. The code filter and the region factory run
  * unrecorded, as under a profile hook (CPython does not call it while the
@@ -510,12 +572,17 @@ tracer_eval_frame (PyThreadState       *tstate,
                    int                  throwflag)
 {
   Activation *self = frame_activation;
+  uintptr_t here = (uintptr_t) __builtin_frame_address (0);
   CodeEntry *entry;
   SpRegion *region;
   GArray *stack;
   OpenCall *call;
   guint depth;
   PyObject *result;
+
+  if (G_UNLIKELY (here < stack_limit || stack_limit == 0) &&
+      frame_stack_exhausted (tstate, frame, here, &result))
+    return result;
 
   if (self == NULL || self->tstate != tstate)
     return _PyEval_EvalFrameDefault (tstate, frame, throwflag);
@@ -578,7 +645,11 @@ frame_hook_sound (void)
 
   if ((version >> 16) == 0x030B)
     return version >= 0x030B0400;
-  return (version >> 16) == 0x030C;
+  /* 3.12 counts each C-level evaluation against its C recursion limit
+   * (Py_C_RECURSION_LIMIT): with the hook, deep(n) fails from n = 749 at
+   * the default recursion limit of 1000 (998 without it). Not the same
+   * program: 3.12 stays on the profile hook unless forced. */
+  return FALSE;
 }
 
 /* Whether a new activation on @tstate can take the frame path now. */
@@ -589,6 +660,10 @@ frame_path_usable (PyThreadState *tstate)
 
   if (tracer_path == PATH_PROFILE ||
       (tracer_path == PATH_AUTO && !frame_hook_sound ()))
+    return FALSE;
+  /* A program that raised the recursion limit may recurse deeper than the
+   * C stack allows with the hook (about 15 000 calls in 8 MiB on 3.11). */
+  if (tracer_path == PATH_AUTO && Py_GetRecursionLimit () > FRAME_PATH_MAX_RECURSION_LIMIT)
     return FALSE;
   /* A profiler or tracer on the thread (sys.setprofile(), sys.settrace(),
    * cProfile, a debugger, our own profile hook): chained, on the profile
@@ -1181,7 +1256,7 @@ static PyMethodDef tracer_functions[] = {
   { "tracer_path", (PyCFunction) (void (*) (void)) native_tracer_path, METH_FASTCALL,
     "tracer_path(path=None, /)\n--\n\n"
     "The path new activations take: 'auto' (the eval-frame hook where the\n"
-    "interpreter evaluates every call through it, CPython 3.11.4+ and 3.12,\n"
+    "interpreter evaluates every call through it, CPython 3.11.4 and later 3.11,\n"
     "the profile hook otherwise), 'profile' or 'frame' (forced, also where\n"
     "calls may be missed). Set to path when given; returns the setting\n"
     "before. The environment variable SCOPE_PROFILER_TRACER sets it at import." },
