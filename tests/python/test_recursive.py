@@ -889,8 +889,10 @@ def test_deep_recursion_with_a_raised_limit_does_not_crash(path, tmp_path):
         assert calls == 'calls 60001'
     else:
         assert first.startswith('frame RecursionError')
+        # Every call that ran was recorded (and closed: the session stays
+        # usable). 3.12 stops it earlier, at its own C recursion limit.
         if sys.version_info[:2] == (3, 11):
-            # 3.12 stops it earlier, at its own C recursion limit.
             assert 'SCOPE_PROFILER_TRACER=profile' in first
-        # Every call that ran was recorded and closed.
-        assert int(calls.split()[1]) > 1000
+            assert int(calls.split()[1]) > 5000
+        else:
+            assert int(calls.split()[1]) > 500
