@@ -13,9 +13,10 @@ its return (also by an exception, and each generator yield) exits it. The
 region of a code object and whether it is recorded at all are decided once
 per code object by :func:`code_filter` here and cached in C; no Python code
 runs per call. The hook is a frame-evaluation hook (PEP 523) on CPython
-3.11.4+ and 3.12, a profile hook (``PyEval_SetProfile``, chaining the one
-in place) on older 3.11 releases, on 3.13+ and whenever a profiler, tracer
-or another frame-evaluation hook is in place; both record the same calls
+3.11.4 and later 3.11 releases, a profile hook (``PyEval_SetProfile``,
+chaining the one in place) on older 3.11 releases, on 3.12+, whenever a
+profiler, tracer or another frame-evaluation hook is in place and when the
+recursion limit was raised above 10 000; both record the same calls
 (``activation.path`` says which; ``SCOPE_PROFILER_TRACER=profile|frame``
 forces one; see the comment at the top of sp-python-tracer.c).
 
