@@ -52,64 +52,64 @@ typedef enum
 
 typedef struct _SpAnalysis SpAnalysis;
 
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 GType        sp_analysis_get_type                (void) G_GNUC_CONST;
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 SpAnalysis  *sp_analysis_new                     (SpSession        *session) G_GNUC_WARN_UNUSED_RESULT;
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 SpAnalysis  *sp_analysis_ref                     (SpAnalysis       *self);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 void         sp_analysis_unref                   (SpAnalysis       *self);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 SpSession   *sp_analysis_get_session             (const SpAnalysis *self);
 
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 guint        sp_analysis_get_n_ranks             (const SpAnalysis *self);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_wall_time           (const SpAnalysis *self);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 guint        sp_analysis_get_slowest_rank        (const SpAnalysis *self);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_rank_span           (const SpAnalysis *self,
                                                   guint             rank);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_rank_spans_sum      (const SpAnalysis *self);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_lane_span           (const SpAnalysis *self,
                                                   guint             lane);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_lane_time           (const SpAnalysis *self);
 
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_region_covered_time (const SpAnalysis *self,
                                                   guint             region);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 double       sp_analysis_get_region_share        (const SpAnalysis *self,
                                                   guint             region);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 gint64       sp_analysis_get_region_rank_total   (const SpAnalysis *self,
                                                   guint             region,
                                                   guint             rank);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 double       sp_analysis_get_region_figure       (const SpAnalysis *self,
                                                   guint             region,
                                                   SpRankFigure      figure);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 double       sp_analysis_get_region_imbalance    (const SpAnalysis *self,
                                                   guint             region);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 guint        sp_analysis_get_region_slowest_rank (const SpAnalysis *self,
                                                   guint             region);
 
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 double       sp_analysis_compare_region          (const SpAnalysis *a,
                                                   const SpAnalysis *b,
                                                   const char       *region,
                                                   SpRankFigure      figure);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 double       sp_analysis_compare_wall_time       (const SpAnalysis *a,
                                                   const SpAnalysis *b);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 double       sp_analysis_get_region_speedup      (const SpAnalysis *base,
                                                   const SpAnalysis *run,
                                                   const char       *region,

@@ -23,7 +23,7 @@ typedef struct _SpRegionStats SpRegionStats;
 
 SP_AVAILABLE_IN_ALL
 GType          sp_region_stats_get_type      (void) G_GNUC_CONST;
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 SpRegionStats *sp_region_stats_new_for_intervals (const gint64 *starts,
                                                   const gint64 *ends,
                                                   gsize         n_intervals) G_GNUC_WARN_UNUSED_RESULT;

@@ -83,7 +83,7 @@ gboolean       sp_session_get_metadata_double    (SpSession            *self,
 SP_AVAILABLE_IN_ALL
 const guint   *sp_session_get_ranks              (SpSession            *self,
                                                   guint                *n_ranks);
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 const guint   *sp_session_get_file_ranks         (SpSession            *self,
                                                   guint                *n_ranks);
 SP_AVAILABLE_IN_ALL
@@ -134,7 +134,7 @@ SpRegionStats *sp_session_get_region_stats_for_rank
                                                   guint                 region,
                                                   guint                 rank);
 
-SP_AVAILABLE_IN_ALL
+SP_AVAILABLE_IN_0_2
 const guint   *sp_session_get_region_file_ranks  (SpSession            *self,
                                                   guint                 region,
                                                   guint                *n_ranks);
