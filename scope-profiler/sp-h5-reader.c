@@ -29,6 +29,7 @@
 #include <glib/gstdio.h>
 
 #include "sp-error.h"
+#include "sp-error-private.h"
 #include "sp-h5-reader-private.h"
 #include "sp-h5-schema-private.h"
 #include "sp-json-strv-private.h"
@@ -239,7 +240,7 @@ sp_h5_reader_read_events (SpH5Reader              *r,
   g_autoptr(GHashTable) slot_of = NULL;
   gint64 start = 0;
 
-  _sp_session_raw_add_region_rank (r->raw, region, rank);
+  sp_session_raw_add_region_rank (r->raw, region, rank);
 
   if (n == 0)
     return TRUE;
@@ -250,8 +251,8 @@ sp_h5_reader_read_events (SpH5Reader              *r,
     {
       ThreadSlot *slot = &g_array_index (slots, ThreadSlot, i);
 
-      slot->series = _sp_session_raw_get_series (r->raw, region, rank, slot->thread);
-      if (!_sp_session_raw_series_grow (slot->series, slot->count, &slot->at))
+      slot->series = sp_session_raw_get_series (r->raw, region, rank, slot->thread);
+      if (!sp_session_raw_series_grow (slot->series, slot->count, &slot->at))
         {
           g_set_error (error, SP_ERROR, SP_ERROR_FAILED,
                        "%s: %s: not enough memory for %" G_GSIZE_FORMAT " intervals",
@@ -417,7 +418,7 @@ sp_h5_reader_read_thread_table (SpH5Reader  *r,
           thread_rank = (guint) ranks[i];
         }
 
-      info = _sp_session_raw_get_thread (r->raw, thread_rank, index[i]);
+      info = sp_session_raw_get_thread (r->raw, thread_rank, index[i]);
       if (native != NULL)
         info->native_id = native[i];
       if (names != NULL && names[i][0] != 0)
@@ -522,7 +523,7 @@ has_hdf5_signature (const char *path)
 }
 
 SpSessionRaw *
-_sp_h5_read_session (const char             *path,
+sp_h5_read_session (const char             *path,
                      GCancellable           *cancellable,
                      SpSessionProgressFunc   progress,
                      gpointer                progress_data,
@@ -540,13 +541,13 @@ _sp_h5_read_session (const char             *path,
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: no such file", path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s: no such file", path);
       return NULL;
     }
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: is a directory", path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "%s: is a directory", path);
       return NULL;
     }
 
@@ -556,7 +557,7 @@ _sp_h5_read_session (const char             *path,
         {
           int errsv = errno;
 
-          g_set_error (error, SP_ERROR, SP_ERROR_IO, "%s: %s", path, g_strerror (errsv));
+          g_set_error (error, G_IO_ERROR, sp_io_error_from_errno (errsv), "%s: %s", path, g_strerror (errsv));
           return NULL;
         }
 
@@ -564,7 +565,7 @@ _sp_h5_read_session (const char             *path,
       return NULL;
     }
 
-  raw = _sp_session_raw_new ();
+  raw = sp_session_raw_new ();
 
   {
     GStatBuf st;

@@ -922,7 +922,7 @@ test_missing_file (void)
   SpSession *session = sp_session_new ();
 
   g_assert_false (sp_session_load (session, path, NULL, &error));
-  g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_false (sp_session_get_loaded (session));
   g_clear_error (&error);
 
@@ -935,7 +935,7 @@ test_missing_file (void)
 
   g_clear_error (&error);
   g_assert_null (sp_session_new_from_file (fixture_dir, NULL, &error));
-  g_assert_error (error, SP_ERROR, SP_ERROR_IO);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY);
 
   g_assert_finalize_object (session);
 }
