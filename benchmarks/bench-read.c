@@ -263,12 +263,12 @@ session_load (Load *load)
   g_autoptr(GError) error = NULL;
   g_autoptr(SpSession) session = sp_session_new ();
   gint64 t0 = bench_now_ns (), t1;
-  SpSessionRaw *raw = _sp_h5_read_session (load->path, NULL, NULL, NULL, &error);
+  SpSessionRaw *raw = sp_h5_read_session (load->path, NULL, NULL, NULL, &error);
 
   if (raw == NULL)
     g_error ("%s", error->message);
   t1 = bench_now_ns ();
-  _sp_session_load_raw (session, load->path, raw);
+  sp_session_load_raw (session, load->path, raw);
   load->read_s = (t1 - t0) / 1e9;
   load->model_s = (bench_now_ns () - t1) / 1e9;
 

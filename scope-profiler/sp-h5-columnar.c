@@ -73,7 +73,7 @@ sp_h5_read_columnar (SpH5Reader  *r,
     {
       if (region_names[i][0] == 0)
         return sp_h5_input_fail (&r->in, error, "/region_table/names", "region %" G_GSIZE_FORMAT " has an empty name", i);
-      region_map[i] = _sp_session_raw_intern_region (r->raw, region_names[i]);
+      region_map[i] = sp_session_raw_intern_region (r->raw, region_names[i]);
     }
 
   /* Rows of the index */

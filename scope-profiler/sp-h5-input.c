@@ -321,7 +321,7 @@ sp_h5_read_int_column (SpH5Input   *in,
     }
 
   if (buf != NULL)
-    _sp_session_advise_huge (buf, n * sizeof (gint64));
+    sp_session_advise_huge (buf, n * sizeof (gint64));
 
   if ((filespace = H5Dget_space (dset)) < 0)
     return sp_h5_input_fail (in, error, where, "the dataset's shape cannot be read");

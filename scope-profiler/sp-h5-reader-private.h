@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /* Reads a session file, ours or the Python package's (schemas 1 to 3),
  * into the raw container. The reader knows HDF5 and the raw container,
  * nothing of the model or of SpSession, which call it. */
-SpSessionRaw        *_sp_h5_read_session           (const char             *path,
+SpSessionRaw        *sp_h5_read_session           (const char             *path,
                                                     GCancellable           *cancellable,
                                                     SpSessionProgressFunc   progress,
                                                     gpointer                progress_data,

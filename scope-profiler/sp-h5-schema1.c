@@ -179,7 +179,7 @@ read_leaf (SpH5Reader  *r,
   if (name != NULL && g_variant_get_string (name, NULL)[0] == 0)
     return sp_h5_input_fail (&r->in, error, leaf->group_path, "the region name attribute is empty");
 
-  region = _sp_session_raw_intern_region (r->raw,
+  region = sp_session_raw_intern_region (r->raw,
                                           name != NULL ? g_variant_get_string (name, NULL) : leaf->name);
   info = g_ptr_array_index (r->raw->regions, region);
   sp_h5_reader_region_set_info (info, source_file, source_line, source_text, tags);
@@ -237,7 +237,7 @@ sp_h5_read_schema1 (SpH5Reader  *r,
       if ((rank_group = H5Gopen2 (r->in.file, link, H5P_DEFAULT)) < 0)
         return sp_h5_input_fail (&r->in, error, rank_path, "the group cannot be opened (damaged file?)");
 
-      _sp_session_raw_add_file_rank (r->raw, rank);
+      sp_session_raw_add_file_rank (r->raw, rank);
 
       if (sp_h5_has_child (rank_group, "regions", H5O_TYPE_GROUP))
         {

@@ -12,10 +12,10 @@
 G_BEGIN_DECLS
 
 /* Reorders @durations in place. */
-SpRegionStats *_sp_region_stats_new_from_durations (gint64 *durations,
+SpRegionStats *sp_region_stats_new_from_durations (gint64 *durations,
                                                     gsize   n_durations,
                                                     gint64  self_time);
-double         _sp_percentile_sorted               (const gint64 *sorted,
+double         sp_percentile_sorted               (const gint64 *sorted,
                                                     gsize         n,
                                                     double        percent);
 

@@ -58,7 +58,7 @@ compare_gint64 (const void *a,
 
 /* Linear interpolation between closest ranks, numpy's default method. */
 double
-_sp_percentile_sorted (const gint64 *sorted,
+sp_percentile_sorted (const gint64 *sorted,
                        gsize         n,
                        double        percent)
 {
@@ -152,7 +152,7 @@ select_nth (gint64 *v,
     }
 }
 
-/* _sp_percentile_sorted() without the sort: numpy's linear interpolation
+/* sp_percentile_sorted() without the sort: numpy's linear interpolation
  * needs only the values of rank lo and lo + 1. */
 static double
 percentile_select (gint64 *v,
@@ -185,7 +185,7 @@ percentile_select (gint64 *v,
 }
 
 SpRegionStats *
-_sp_region_stats_new_from_durations (gint64 *durations,
+sp_region_stats_new_from_durations (gint64 *durations,
                                      gsize   n,
                                      gint64  self_time)
 {
@@ -269,7 +269,7 @@ sp_region_stats_new_for_intervals (const gint64 *starts,
   g_return_val_if_fail (n_intervals == 0 || ends != NULL, NULL);
 
   if (n_intervals == 0)
-    return _sp_region_stats_new_from_durations (NULL, 0, 0);
+    return sp_region_stats_new_from_durations (NULL, 0, 0);
 
   durations = g_new (gint64, n_intervals);
   for (gsize i = 0; i < n_intervals; i++)
@@ -279,7 +279,7 @@ sp_region_stats_new_for_intervals (const gint64 *starts,
         durations[i] = ends[i] > starts[i] ? G_MAXINT64 : G_MININT64;
     }
 
-  self = _sp_region_stats_new_from_durations (durations, n_intervals, 0);
+  self = sp_region_stats_new_from_durations (durations, n_intervals, 0);
   self->self_time = self->total;
 
   return self;

@@ -104,11 +104,11 @@ sp_session_filter (SpSession          *self,
   SpSessionModel *model;
 
   g_return_val_if_fail (SP_IS_SESSION (self), NULL);
-  model = _sp_session_get_model (self);
+  model = sp_session_get_model (self);
   g_return_val_if_fail (model != NULL, NULL);
   g_return_val_if_fail (n_ranks == 0 || ranks != NULL, NULL);
 
-  raw = _sp_session_raw_new ();
+  raw = sp_session_raw_new ();
   raw->schema = model->schema;
 
   g_hash_table_iter_init (&iter, model->metadata);
@@ -132,7 +132,7 @@ sp_session_filter (SpSession          *self,
       if (match_any (exclude_specs, r->info.name))
         continue;
 
-      idx = _sp_session_raw_intern_region (raw, r->info.name);
+      idx = sp_session_raw_intern_region (raw, r->info.name);
       info = g_ptr_array_index (raw->regions, idx);
       info->tags = g_strdupv (r->info.tags);
       info->source_file = g_strdup (r->info.source_file);
@@ -152,7 +152,7 @@ sp_session_filter (SpSession          *self,
 
       if (kept)
         {
-          SpSessionThreadInfo *copy = _sp_session_raw_get_thread (raw, info->rank, info->thread);
+          SpSessionThreadInfo *copy = sp_session_raw_get_thread (raw, info->rank, info->thread);
 
           copy->native_id = info->native_id;
           copy->name = g_strdup (info->name);
@@ -180,8 +180,8 @@ sp_session_filter (SpSession          *self,
       if (n_kept == 0)
         continue;
 
-      copy = _sp_session_raw_get_series (raw, region_map[series->region], series->rank, series->thread);
-      if (!_sp_session_raw_series_grow (copy, n_kept, &at))
+      copy = sp_session_raw_get_series (raw, region_map[series->region], series->rank, series->thread);
+      if (!sp_session_raw_series_grow (copy, n_kept, &at))
         g_error ("%s: out of memory for %" G_GSIZE_FORMAT " intervals", G_STRFUNC, n_kept);
 
       for (gsize j = 0; j < series->n; j++)
@@ -211,7 +211,7 @@ sp_session_filter (SpSession          *self,
           for (guint k = 0; k < n_ranks && !kept; k++)
             kept = ranks[k] == rank;
           if (kept)
-            _sp_session_raw_add_region_rank (raw, region_map[i], rank);
+            sp_session_raw_add_region_rank (raw, region_map[i], rank);
         }
     }
 
@@ -223,9 +223,9 @@ sp_session_filter (SpSession          *self,
       for (guint j = 0; j < n_ranks && !kept; j++)
         kept = ranks[j] == model->file_ranks[i];
       if (kept)
-        _sp_session_raw_add_file_rank (raw, model->file_ranks[i]);
+        sp_session_raw_add_file_rank (raw, model->file_ranks[i]);
     }
 
-  return _sp_session_new_for_model (sp_session_get_path (self),
-                                    _sp_session_model_build (raw, NULL, NULL));
+  return sp_session_new_for_model (sp_session_get_path (self),
+                                    sp_session_model_build (raw, NULL, NULL));
 }

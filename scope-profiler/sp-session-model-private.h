@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 /* The immutable model behind a loaded SpSession: regions sorted by name,
  * intervals per (region, rank, thread), lanes per (rank, thread) with the
  * nesting reconstructed, and the statistics. Built once from an
- * SpSessionRaw by _sp_session_model_build(); SpSession's getters and
+ * SpSessionRaw by sp_session_model_build(); SpSession's getters and
  * sp_session_filter() read it. */
 
 typedef struct _SpSessionSeries
@@ -83,16 +83,16 @@ typedef struct _SpSessionModel
   gint64       end_time;
 } SpSessionModel;
 
-SpSessionModel      *_sp_session_model_build       (SpSessionRaw          *raw,
+SpSessionModel      *sp_session_model_build       (SpSessionRaw          *raw,
                                                     SpSessionProgressFunc  progress,
                                                     gpointer               progress_data);
-void                 _sp_session_model_free        (SpSessionModel        *model);
-SpSessionRank       *_sp_session_model_find_rank   (SpSessionModel        *model,
+void                 sp_session_model_free        (SpSessionModel        *model);
+SpSessionRank       *sp_session_model_find_rank   (SpSessionModel        *model,
                                                     guint                  rank);
-SpSessionThreadInfo *_sp_session_model_find_thread (SpSessionModel        *model,
+SpSessionThreadInfo *sp_session_model_find_thread (SpSessionModel        *model,
                                                     guint                  rank,
                                                     gint64                 thread);
-SpSessionSeries     *_sp_session_model_find_series (SpSessionModel        *model,
+SpSessionSeries     *sp_session_model_find_series (SpSessionModel        *model,
                                                     guint                  region,
                                                     guint                  rank,
                                                     gint64                 thread);

@@ -45,7 +45,7 @@ new_array (gsize n,
 {
   gpointer data = g_malloc_n (MAX (n, 1), size);
 
-  _sp_session_advise_huge (data, MAX (n, 1) * size);
+  sp_session_advise_huge (data, MAX (n, 1) * size);
   return data;
 }
 
@@ -85,7 +85,7 @@ region_free (gpointer data)
 {
   SpSessionRegion *region = data;
 
-  _sp_session_region_info_clear (&region->info);
+  sp_session_region_info_clear (&region->info);
   g_clear_pointer (&region->stats, sp_region_stats_unref);
   g_clear_pointer (&region->rank_stats, g_array_unref);
   g_clear_pointer (&region->file_ranks, g_array_unref);
@@ -101,7 +101,7 @@ rank_clear (gpointer data)
 }
 
 void
-_sp_session_model_free (SpSessionModel *model)
+sp_session_model_free (SpSessionModel *model)
 {
 
   if (model == NULL)
@@ -423,7 +423,7 @@ stats_for_series (SpSessionSeries **series,
       self_total = sp_saturating_add (self_total, series[i]->self_total);
     }
 
-  return _sp_region_stats_new_from_durations (scratch, k, self_total);
+  return sp_region_stats_new_from_durations (scratch, k, self_total);
 }
 
 static void
@@ -461,7 +461,7 @@ compare_rank (const void *a,
 /* Turns what the reader found into the model: regions sorted by name,
  * intervals sorted, lanes nested, statistics computed. */
 SpSessionModel *
-_sp_session_model_build (SpSessionRaw          *raw,
+sp_session_model_build (SpSessionRaw          *raw,
                          SpSessionProgressFunc  progress,
                          gpointer               progress_data)
 {
@@ -736,7 +736,7 @@ _sp_session_model_build (SpSessionRaw          *raw,
 }
 
 SpSessionRank *
-_sp_session_model_find_rank (SpSessionModel *model,
+sp_session_model_find_rank (SpSessionModel *model,
                              guint           rank)
 {
   guint lo = 0;
@@ -759,7 +759,7 @@ _sp_session_model_find_rank (SpSessionModel *model,
 }
 
 SpSessionThreadInfo *
-_sp_session_model_find_thread (SpSessionModel *model,
+sp_session_model_find_thread (SpSessionModel *model,
                                guint           rank,
                                gint64          thread)
 {
@@ -769,7 +769,7 @@ _sp_session_model_find_thread (SpSessionModel *model,
 }
 
 SpSessionSeries *
-_sp_session_model_find_series (SpSessionModel *model,
+sp_session_model_find_series (SpSessionModel *model,
                                guint           region,
                                guint           rank,
                                gint64          thread)

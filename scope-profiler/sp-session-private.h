@@ -17,14 +17,14 @@ G_BEGIN_DECLS
 
 /* Builds the model (sorting, nesting, statistics) from what the reader
  * found and installs it: the second half of sp_session_load(), apart so
- * benchmarks can time the two halves (the first is _sp_h5_read_session(),
+ * benchmarks can time the two halves (the first is sp_h5_read_session(),
  * in sp-h5-reader-private.h). Takes @raw. */
-void                 _sp_session_load_raw          (SpSession              *self,
+void                 sp_session_load_raw          (SpSession              *self,
                                                     const char             *path,
                                                     SpSessionRaw           *raw);
 
-SpSessionModel      *_sp_session_get_model         (SpSession              *self);
-SpSession           *_sp_session_new_for_model     (const char             *path,
+SpSessionModel      *sp_session_get_model         (SpSession              *self);
+SpSession           *sp_session_new_for_model     (const char             *path,
                                                     SpSessionModel         *model);
 
 G_END_DECLS

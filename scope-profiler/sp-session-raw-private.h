@@ -74,29 +74,29 @@ typedef struct _SpSessionRaw
 typedef void (*SpSessionProgressFunc) (double   fraction,
                                        gpointer user_data);
 
-SpSessionRaw        *_sp_session_raw_new           (void);
-void                 _sp_session_raw_free          (SpSessionRaw  *raw);
-guint                _sp_session_raw_intern_region (SpSessionRaw  *raw,
+SpSessionRaw        *sp_session_raw_new           (void);
+void                 sp_session_raw_free          (SpSessionRaw  *raw);
+guint                sp_session_raw_intern_region (SpSessionRaw  *raw,
                                                     const char    *name);
-SpSessionRawSeries  *_sp_session_raw_get_series    (SpSessionRaw  *raw,
+SpSessionRawSeries  *sp_session_raw_get_series    (SpSessionRaw  *raw,
                                                     guint          region,
                                                     guint          rank,
                                                     gint64         thread);
-gboolean             _sp_session_raw_series_grow   (SpSessionRawSeries *series,
+gboolean             sp_session_raw_series_grow   (SpSessionRawSeries *series,
                                                     gsize          n,
                                                     gsize         *at);
-SpSessionThreadInfo *_sp_session_raw_get_thread    (SpSessionRaw  *raw,
+SpSessionThreadInfo *sp_session_raw_get_thread    (SpSessionRaw  *raw,
                                                     guint          rank,
                                                     gint64         thread);
-void                 _sp_session_raw_add_file_rank (SpSessionRaw  *raw,
+void                 sp_session_raw_add_file_rank (SpSessionRaw  *raw,
                                                     guint          rank);
-void                 _sp_session_raw_add_region_rank (SpSessionRaw *raw,
+void                 sp_session_raw_add_region_rank (SpSessionRaw *raw,
                                                       guint         region,
                                                       guint         rank);
-void                 _sp_session_region_info_clear (SpSessionRegionInfo *info);
-void                 _sp_session_advise_huge       (void          *data,
+void                 sp_session_region_info_clear (SpSessionRegionInfo *info);
+void                 sp_session_advise_huge       (void          *data,
                                                     gsize          size);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSessionRaw, _sp_session_raw_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpSessionRaw, sp_session_raw_free)
 
 G_END_DECLS

@@ -18,7 +18,7 @@
 #include "sp-session-raw-private.h"
 
 void
-_sp_session_region_info_clear (SpSessionRegionInfo *info)
+sp_session_region_info_clear (SpSessionRegionInfo *info)
 {
   g_clear_pointer (&info->name, g_free);
   g_clear_pointer (&info->tags, g_strfreev);
@@ -31,7 +31,7 @@ region_info_free (gpointer data)
 {
   SpSessionRegionInfo *info = data;
 
-  _sp_session_region_info_clear (info);
+  sp_session_region_info_clear (info);
   g_free (info);
 }
 
@@ -91,7 +91,7 @@ raw_series_equal (gconstpointer a,
 }
 
 SpSessionRaw *
-_sp_session_raw_new (void)
+sp_session_raw_new (void)
 {
   SpSessionRaw *raw = g_new0 (SpSessionRaw, 1);
 
@@ -108,7 +108,7 @@ _sp_session_raw_new (void)
 }
 
 void
-_sp_session_raw_free (SpSessionRaw *raw)
+sp_session_raw_free (SpSessionRaw *raw)
 {
   if (raw == NULL)
     return;
@@ -124,7 +124,7 @@ _sp_session_raw_free (SpSessionRaw *raw)
 }
 
 guint
-_sp_session_raw_intern_region (SpSessionRaw *raw,
+sp_session_raw_intern_region (SpSessionRaw *raw,
                                const char   *name)
 {
   SpSessionRegionInfo *info;
@@ -143,7 +143,7 @@ _sp_session_raw_intern_region (SpSessionRaw *raw,
 }
 
 SpSessionRawSeries *
-_sp_session_raw_get_series (SpSessionRaw *raw,
+sp_session_raw_get_series (SpSessionRaw *raw,
                             guint         region,
                             guint         rank,
                             gint64        thread)
@@ -169,7 +169,7 @@ _sp_session_raw_get_series (SpSessionRaw *raw,
  * on in virtual machines (tens of microseconds per 4 KiB page), and a huge
  * page is faulted in once for 512 of them. */
 void
-_sp_session_advise_huge (void  *data,
+sp_session_advise_huge (void  *data,
                          gsize  size)
 {
 #ifdef MADV_HUGEPAGE
@@ -187,7 +187,7 @@ _sp_session_advise_huge (void  *data,
  * never touched is never paid for. FALSE when memory runs out (@series
  * keeps its intervals). */
 gboolean
-_sp_session_raw_series_grow (SpSessionRawSeries *series,
+sp_session_raw_series_grow (SpSessionRawSeries *series,
                              gsize               n,
                              gsize              *at)
 {
@@ -208,14 +208,14 @@ _sp_session_raw_series_grow (SpSessionRawSeries *series,
   series->ends = ends;
   series->n += n;
 
-  _sp_session_advise_huge (series->starts, series->n * sizeof (gint64));
-  _sp_session_advise_huge (series->ends, series->n * sizeof (gint64));
+  sp_session_advise_huge (series->starts, series->n * sizeof (gint64));
+  sp_session_advise_huge (series->ends, series->n * sizeof (gint64));
 
   return TRUE;
 }
 
 SpSessionThreadInfo *
-_sp_session_raw_get_thread (SpSessionRaw *raw,
+sp_session_raw_get_thread (SpSessionRaw *raw,
                             guint         rank,
                             gint64        thread)
 {
@@ -237,7 +237,7 @@ _sp_session_raw_get_thread (SpSessionRaw *raw,
 /* A rank the file has a place for (a schema-1 rank group), whether or not
  * anything was recorded on it. */
 void
-_sp_session_raw_add_file_rank (SpSessionRaw *raw,
+sp_session_raw_add_file_rank (SpSessionRaw *raw,
                                guint         rank)
 {
   if (rank < G_MAXUINT)
@@ -247,7 +247,7 @@ _sp_session_raw_add_file_rank (SpSessionRaw *raw,
 /* A region the file has on a rank (a schema-1 region group, a columnar
  * index row), whether or not it holds intervals. */
 void
-_sp_session_raw_add_region_rank (SpSessionRaw *raw,
+sp_session_raw_add_region_rank (SpSessionRaw *raw,
                                  guint         region,
                                  guint         rank)
 {

@@ -83,7 +83,7 @@ sp_session_finalize (GObject *object)
   SpSession *self = (SpSession *)object;
 
   g_clear_pointer (&self->path, g_free);
-  g_clear_pointer (&self->model, _sp_session_model_free);
+  g_clear_pointer (&self->model, sp_session_model_free);
 
   G_OBJECT_CLASS (sp_session_parent_class)->finalize (object);
 }
@@ -320,19 +320,19 @@ sp_session_load (SpSession     *self,
 
   sp_session_begin_load (self, path);
 
-  if (!(raw = _sp_h5_read_session (path, cancellable, sync_progress_cb, self, error)))
+  if (!(raw = sp_h5_read_session (path, cancellable, sync_progress_cb, self, error)))
     {
       self->loading = FALSE;
       return FALSE;
     }
 
-  sp_session_install (self, _sp_session_model_build (raw, sync_progress_cb, self));
+  sp_session_install (self, sp_session_model_build (raw, sync_progress_cb, self));
 
   return TRUE;
 }
 
 void
-_sp_session_load_raw (SpSession    *self,
+sp_session_load_raw (SpSession    *self,
                       const char   *path,
                       SpSessionRaw *raw)
 {
@@ -340,14 +340,14 @@ _sp_session_load_raw (SpSession    *self,
   g_return_if_fail (self->model == NULL && !self->loading);
 
   sp_session_begin_load (self, path);
-  sp_session_install (self, _sp_session_model_build (raw, NULL, NULL));
-  _sp_session_raw_free (raw);
+  sp_session_install (self, sp_session_model_build (raw, NULL, NULL));
+  sp_session_raw_free (raw);
 }
 
 /* For sp_session_filter(), which makes a session from a loaded one's model:
  * the model, or %NULL until @self is loaded. */
 SpSessionModel *
-_sp_session_get_model (SpSession *self)
+sp_session_get_model (SpSession *self)
 {
   g_return_val_if_fail (SP_IS_SESSION (self), NULL);
 
@@ -356,7 +356,7 @@ _sp_session_get_model (SpSession *self)
 
 /* A loaded session of @model (taken), as if read from @path. */
 SpSession *
-_sp_session_new_for_model (const char     *path,
+sp_session_new_for_model (const char     *path,
                            SpSessionModel *model)
 {
   SpSession *self = sp_session_new ();
@@ -443,14 +443,14 @@ sp_session_load_thread (GTask        *task,
   g_autoptr(SpSessionRaw) raw = NULL;
   GError *error = NULL;
 
-  if (!(raw = _sp_h5_read_session (load->path, cancellable, async_progress_cb, load, &error)))
+  if (!(raw = sp_h5_read_session (load->path, cancellable, async_progress_cb, load, &error)))
     {
       g_task_return_error (task, error);
       return;
     }
 
-  g_task_return_pointer (task, _sp_session_model_build (raw, async_progress_cb, load),
-                         (GDestroyNotify) _sp_session_model_free);
+  g_task_return_pointer (task, sp_session_model_build (raw, async_progress_cb, load),
+                         (GDestroyNotify) sp_session_model_free);
 }
 
 /**
@@ -835,7 +835,7 @@ sp_session_get_threads (SpSession *self,
   RETURN_IF_NOT_LOADED (NULL);
   g_return_val_if_fail (n_threads != NULL, NULL);
 
-  if (!(r = _sp_session_model_find_rank (self->model, rank)) || r->threads->len == 0)
+  if (!(r = sp_session_model_find_rank (self->model, rank)) || r->threads->len == 0)
     {
       *n_threads = 0;
       return NULL;
@@ -866,7 +866,7 @@ sp_session_get_thread_name (SpSession *self,
 
   RETURN_IF_NOT_LOADED (NULL);
 
-  info = _sp_session_model_find_thread (self->model, rank, thread);
+  info = sp_session_model_find_thread (self->model, rank, thread);
 
   return info != NULL ? info->name : NULL;
 }
@@ -893,7 +893,7 @@ sp_session_get_thread_native_id (SpSession *self,
 
   RETURN_IF_NOT_LOADED (-1);
 
-  info = _sp_session_model_find_thread (self->model, rank, thread);
+  info = sp_session_model_find_thread (self->model, rank, thread);
 
   return info != NULL ? info->native_id : -1;
 }
@@ -1150,7 +1150,7 @@ sp_session_get_region_stats_for_rank (SpSession *self,
         return sp_region_stats_ref (rs->stats);
     }
 
-  return _sp_region_stats_new_from_durations (NULL, 0, 0);
+  return sp_region_stats_new_from_durations (NULL, 0, 0);
 }
 
 /**
@@ -1217,7 +1217,7 @@ sp_session_peek_intervals (SpSession     *self,
   RETURN_IF_NOT_LOADED (FALSE);
   g_return_val_if_fail (region < self->model->regions->len, FALSE);
 
-  series = _sp_session_model_find_series (self->model, region, rank, thread);
+  series = sp_session_model_find_series (self->model, region, rank, thread);
 
   if (starts != NULL)
     *starts = series != NULL ? series->starts : NULL;
