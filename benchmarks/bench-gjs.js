@@ -5,7 +5,7 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Target (issue 8, target 3): the overhead per call of a function wrapped
+// Target (gjs per-call overhead): the overhead per call of a function wrapped
 // by profile() <= 1.3 x the overhead of region.enter(); region.exit()
 // written out by hand, both measured in this run, interleaved over repeats.
 // Overhead = (loop with profiling - the same loop without) / calls.

@@ -1,6 +1,6 @@
 /* bench-memory.c — peak resident memory of a long run in the default mode.
  *
- * Target (issue 8, target 4): 100 million calls on 10 regions, default
+ * Target (bounded memory): 100 million calls on 10 regions, default
  * mode (buffers flushed to the spill file as they fill), finalize
  * included, keep the process's peak RSS within
  *     buffer-limit x 16 bytes x regions x threads + 20 MiB.

@@ -8,7 +8,7 @@
 
 """Per-call overhead of ``@ProfileManager.profile`` and ``with region:``.
 
-Targets (issue 8, target 2), all measured in this one run, interleaved
+Targets (Python per-call overhead), all measured in this one run, interleaved
 over repeats:
 
 * the overhead of ``@ProfileManager.profile`` and of ``with region:``

@@ -1,7 +1,7 @@
 /* bench-read.c — loading a session with SpSession, side by side with
  * reading the same datasets with bare HDF5 calls.
  *
- * Targets (issue 8, target 6):
+ * Targets (reading and viewing):
  *   SpSession load rate           >= 0.5 x bare HDF5 reads of the same datasets
  *   statistics + nesting          <= 3 x the load time
  *

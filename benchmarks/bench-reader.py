@@ -7,7 +7,7 @@
 
 """ProfilingH5Reader of a 10-million-interval session against SpSession.
 
-Target (issue 14), measured in this one run, interleaved over repeats:
+Target (the reader against the library's own load), measured in this one run, interleaved over repeats:
 
 * ``ProfilingH5Reader(path)`` plus touching every region's start and end
   arrays on every rank (``region.start_times``, ``region.end_times``, as

@@ -1,6 +1,6 @@
 /* bench-write.c — flushing and finalizing, side by side with plain write().
  *
- * Target (issue 8, target 5): flushing and finalizing 10 million intervals
+ * Target (writing): flushing and finalizing 10 million intervals
  * runs at >= 50% of the rate of writing the same bytes with plain write()
  * to the same directory.
  *

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh: every benchmark of issue 8, one after the other, then the verdicts.
+# run.sh: every benchmark with a target, one after the other, then the verdicts.
 #
 #   benchmarks/run.sh BUILD_DIR [--quick] [--reference PATH] [--dir DIR]
 #
@@ -71,7 +71,7 @@ run "C hot path (target 1)" "$build/benchmarks/bench-hot-path" $quick
 python_args="$quick"
 [ -n "$reference" ] && python_args="$python_args --reference $reference"
 run "Python (target 2)" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-python.py" $python_args
-run "Python recursive profiling and run (issue 14)" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-run.py" $python_args
+run "Python recursive profiling and run" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-run.py" $python_args
 
 if command -v gjs > /dev/null; then
     run "gjs (target 3)" meson devenv -C "$build" gjs -m "$src/benchmarks/bench-gjs.js" $quick
@@ -82,7 +82,7 @@ fi
 run "Memory (target 4)" "$build/benchmarks/bench-memory" $quick "--dir=$dir/memory"
 run "Writing (target 5)" "$build/benchmarks/bench-write" $quick "--dir=$dir/write"
 run "Reading (target 6)" "$build/benchmarks/bench-read" $quick "--dir=$dir/read"
-run "Python reader (issue 14)" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-reader.py" $quick --dir "$dir/read"
+run "Python reader" meson devenv -C "$build" /usr/bin/python3 "$src/benchmarks/bench-reader.py" $quick --dir "$dir/read"
 
 echo
 echo "=== Summary"

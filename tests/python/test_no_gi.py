@@ -1,4 +1,4 @@
-# The scope_profiler package without PyGObject (issue 14): users install it
+# The scope_profiler package without PyGObject: users install it
 # into venvs and conda environments that have no gi. Importing it must not
 # import gi, and recording, finalizing and the summary must work where gi
 # cannot be imported at all.
