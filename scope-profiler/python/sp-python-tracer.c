@@ -506,6 +506,7 @@ static __thread uintptr_t stack_limit __attribute__ ((tls_model ("initial-exec")
 static uintptr_t
 thread_stack_limit (void)
 {
+#ifdef __GLIBC__
   pthread_attr_t attr;
   void *addr = NULL;
   size_t size = 0;
@@ -520,6 +521,9 @@ thread_stack_limit (void)
 
   /* Stacks grow down on the platforms we build for. */
   return (uintptr_t) addr + MIN (size / 4, STACK_MARGIN);
+#else
+  return 1;   /* not known: no check */
+#endif
 }
 
 /* Learns the thread's limit; when @here is below it, raises RecursionError
