@@ -9,7 +9,7 @@
 ``setup(recursive_profile=True)``, ``profile(recursive=True)`` and
 ``scope-profiler run``), against a decorated call and against cProfile.
 
-Targets (issue 14), all measured in this one run, interleaved over repeats
+Targets, all measured in this one run, interleaved over repeats
 and taken as ratios repeat by repeat:
 
 * a recursive-profiled nested call <= 1.5 x a decorated call
