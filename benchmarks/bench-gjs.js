@@ -14,7 +14,7 @@
 
 import GLib from 'gi://GLib';
 import System from 'system';
-import {ScopeProfiler, profile, region, setup, finalize} from '../scope-profiler/js/scopeProfiler.js';
+import {ScopeProfiler, profile, region, setup, finalize} from '../bindings/js/scopeProfiler.js';
 
 const now = () => ScopeProfiler.get_current_time();
 

@@ -29,7 +29,7 @@ Run through ``meson devenv -C BUILD`` (or with PYTHONPATH set as meson sets
 it).
 
 The tracer takes one of two paths (the comment at the top of
-scope-profiler/python/sp-python-tracer.c): an eval-frame hook (PEP 523) on
+bindings/python/sp-python-tracer.c): an eval-frame hook (PEP 523) on
 CPython 3.11.4 and later 3.11 releases, a profile hook elsewhere (Debian's
 3.11.2 and 3.12 among them). The report names the path it measured and the interpreter;
 SCOPE_PROFILER_TRACER=profile|frame forces one. On the profile hook the

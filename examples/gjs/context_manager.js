@@ -3,7 +3,7 @@
 //
 //   gjs -m context_manager.js
 
-import {profileRegion, setup, finalize} from '../../scope-profiler/js/scopeProfiler.js';
+import {profileRegion, setup, finalize} from '../../bindings/js/scopeProfiler.js';
 
 const computeRhs = state => state.map(s => -0.5 * s + Math.sin(s));
 

@@ -6,7 +6,7 @@
 // Installed, import the module by path instead:
 //   'file:///usr/share/scope-profiler-1/js/scopeProfiler.js' (your prefix).
 
-import {profile, setup, finalize} from '../../scope-profiler/js/scopeProfiler.js';
+import {profile, setup, finalize} from '../../bindings/js/scopeProfiler.js';
 
 // A 2x2 solve is all this example needs.
 const solve = profile('solver', (A, b) => {

@@ -5,7 +5,7 @@
 //   gjs -m mixing.js
 
 import {profile, profileRegion, getRegion, setup, finalize} from
-    '../../scope-profiler/js/scopeProfiler.js';
+    '../../bindings/js/scopeProfiler.js';
 
 const process = chunk => {
     let total = 0;

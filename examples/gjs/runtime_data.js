@@ -6,7 +6,7 @@
 import GLib from 'gi://GLib';
 
 import {profile, profileRegion, getRegion, getAllRegions, regionData, setup, finalize} from
-    '../../scope-profiler/js/scopeProfiler.js';
+    '../../bindings/js/scopeProfiler.js';
 
 const solve = profile('solver', n => GLib.usleep(n));
 

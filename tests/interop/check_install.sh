@@ -61,7 +61,7 @@ with ProfileManager.profile_region("installed"):
 assert ProfileManager.get_region("installed").num_calls == 1
 '
 # The Python fast path, when it was built, is installed and taken.
-if ls "$build_root"/scope-profiler/python/_scope_profiler_native*.so >/dev/null 2>&1; then
+if ls "$build_root"/bindings/python/_scope_profiler_native*.so >/dev/null 2>&1; then
   ls "$pydir"/_scope_profiler_native*.so >/dev/null
   PYTHONPATH="$pydir" GI_TYPELIB_PATH="$root/$libdir/girepository-1.0" LD_LIBRARY_PATH="$root/$libdir" \
     /usr/bin/python3 -c '

@@ -10,7 +10,7 @@ import System from 'system';
 
 import {
     ScopeProfiler, profile, profileRegion, setup, finalize,
-} from '../../scope-profiler/js/scopeProfiler.js';
+} from '../../bindings/js/scopeProfiler.js';
 
 const [output] = System.programArgs;
 if (!output)

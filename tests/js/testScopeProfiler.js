@@ -9,7 +9,7 @@ import GLib from 'gi://GLib';
 import {
     ScopeProfiler, Profiler, profile, profileRegion, setup, finalize, getRegion,
     getAllRegions, getSummary, session, region, regionData, toBigInt64Array, getManager,
-} from '../../scope-profiler/js/scopeProfiler.js';
+} from '../../bindings/js/scopeProfiler.js';
 import {
     test, run, cleanup, assert, assertEqual, assertThrows, assertRejects, sleep,
 } from './tap.js';

@@ -14,7 +14,7 @@
  *         'file:///usr/share/scope-profiler-1/js/scopeProfiler.js';
  *
  * (replace /usr with the installation prefix; from the source tree the file
- * is scope-profiler/js/scopeProfiler.js). The module imports
+ * is bindings/js/scopeProfiler.js). The module imports
  * gi://ScopeProfiler itself and re-exports it as `ScopeProfiler`.
  *
  *     setup({filePath: 'run.h5'});
