@@ -21,6 +21,8 @@ h5py = pytest.importorskip('h5py')
 np = pytest.importorskip('numpy')
 pytest.importorskip('matplotlib')
 
+from schema1 import write_schema1  # noqa: E402
+
 from scope_profiler import plotting_scripts as ps  # noqa: E402
 from scope_profiler.h5reader import ProfilingH5Reader  # noqa: E402
 
@@ -28,22 +30,6 @@ T0 = 1_000_000_000_000
 
 
 # --- sessions ------------------------------------------------------------------
-
-def write_schema1(path, ranks, metadata):
-    """ranks: {rank: {name: (starts, ends)}} -> a schema-1 file."""
-    with h5py.File(path, 'w') as f:
-        meta = f.create_group('metadata')
-        for key, value in metadata.items():
-            meta.attrs[key] = value
-        for rank, regions in ranks.items():
-            group = f.create_group('rank%d' % rank)
-            for name, (starts, ends) in regions.items():
-                region = group.require_group('regions/' + name)
-                for column, values in (('start_times', starts), ('end_times', ends)):
-                    region.create_dataset(column, data=np.asarray(values, dtype=np.int64),
-                                          maxshape=(None,), chunks=(1024,))
-    return str(path)
-
 
 def scaling_ranks(num_ranks, slow=1.0, with_io=True):
     """main: 3 calls per rank; solver/step: 2 calls nested in each main call;

@@ -18,27 +18,14 @@ h5py = pytest.importorskip('h5py')
 np = pytest.importorskip('numpy')
 pytest.importorskip('matplotlib')
 
+from schema1 import write_schema1  # noqa: E402
+
 from scope_profiler import post_processing as pp  # noqa: E402
 
 T0 = 2_000_000_000_000
 
 
 # --- sessions ------------------------------------------------------------------
-
-def write_schema1(path, ranks, metadata):
-    with h5py.File(path, 'w') as f:
-        meta = f.create_group('metadata')
-        for key, value in metadata.items():
-            meta.attrs[key] = value
-        for rank, regions in ranks.items():
-            group = f.create_group('rank%d' % rank)
-            for name, (starts, ends) in regions.items():
-                region = group.require_group('regions/' + name)
-                for column, values in (('start_times', starts), ('end_times', ends)):
-                    region.create_dataset(column, data=np.asarray(values, dtype=np.int64),
-                                          maxshape=(None,), chunks=(1024,))
-    return str(path)
-
 
 def session(num_ranks, slow=1.0):
     """Per rank: 'step' 2x, each with 'step/assemble' and 'step/solve'
