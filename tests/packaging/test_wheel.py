@@ -382,3 +382,30 @@ def test_pytest_plugin_of_the_installed_wheel(numpy_venv, work):
         print(sorted(region.name for region in ProfilingH5Reader('run.h5').get_regions()))
     ''', cwd=cwd)
     assert 'test_small.py::test_a' in proc.stdout
+
+
+def test_spec_snippets_and_current_api_with_the_installed_wheel(numpy_venv, work):
+    """The spec's snippets (regions.md) and the tests of the current API
+    (import scope_profiler as sp, sp.session(), independent managers) pass
+    against the installed wheel, not the source tree."""
+    probe = subprocess.run([SYSTEM_PYTHON, '-c', 'import pytest, h5py'], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        pytest.skip('pytest and h5py are needed for %s (Debian: python3-pytest, python3-h5py)'
+                    % SYSTEM_PYTHON)
+    spec = SOURCE_ROOT.parent / 'shared' / 'spec' / 'regions.md'
+    if not spec.is_file():
+        spec = SOURCE_ROOT / 'docs' / 'spec' / 'regions.md'
+    cwd = work / 'suites'
+    cwd.mkdir()
+    env = clean_env(work, numpy_venv / 'bin')
+    proc = venv_python(numpy_venv, work, '''
+        import scope_profiler
+        print(scope_profiler.__file__)
+    ''', cwd=cwd)
+    assert proc.stdout.startswith(str(numpy_venv) + '/'), proc.stdout
+    tests = SOURCE_ROOT / 'tests' / 'python'
+    proc = run([numpy_venv / 'bin' / 'python', '-m', 'pytest', '-p', 'no:cacheprovider', '-q',
+                '--spec-file', spec, tests / 'test_spec_snippets.py', tests / 'test_api.py'],
+               env=env, cwd=cwd, timeout=600)
+    assert ' passed' in proc.stdout and 'failed' not in proc.stdout, proc.stdout[-3000:]
