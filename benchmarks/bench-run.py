@@ -26,7 +26,9 @@ inside an entry function decorated with ``profile(recursive=True)``,
 so every call in it is a nested call the tracer records.
 
 Run through ``meson devenv -C BUILD`` (or with PYTHONPATH set as meson sets
-it).
+it), or with the python of an environment the package is installed in: it
+needs only the package and its extension, no numpy (run.sh also runs it in a
+bare venv of the ``python3`` on PATH).
 
 The tracer takes one of two paths (the comment at the top of
 bindings/python/sp-python-tracer.c): an eval-frame hook (PEP 523) on
@@ -77,13 +79,17 @@ def summary(values):
     return min(values), statistics.median(values)
 
 
-def report(what, values, unit, target=None):
+def report(what, values, unit, target=None, where=''):
     lo, med = summary(values)
     line = '%-50s min %8.3f  median %8.3f %-3s' % (what, lo, med, unit)
     met = True
     if target is not None:
         met = med <= target
         line += '  target <= %.2f: %s' % (target, 'MET' if met else 'NOT MET')
+    if where:
+        # The interpreter and the tracer's hook, on the verdict line itself:
+        # run.sh's summary repeats these lines for more than one Python.
+        line += '  [%s]' % where
     print(line, flush=True)
     return met
 
@@ -165,12 +171,14 @@ def main():
     print('tracer path: %s (%s; tracer_path setting %r)'
           % (path, 'eval-frame hook, PEP 523' if path == 'frame' else 'profile hook',
              native.tracer_path()))
+    where = 'Python %s %s, %s hook' % (sys.version.split()[0], sys.executable,
+                                        'eval-frame' if path == 'frame' else 'profile')
     ok = True
     report('@ProfileManager.profile (decorated call)', dec, 'ns')
     report('recursive-profiled nested call', rec, 'ns')
     report('cProfile per call', cprof, 'ns')
-    ok &= report('recursive nested call / decorated call', r_dec, 'x', 1.5)
-    ok &= report('profiled call (run, recursive) / cProfile', r_cprof, 'x', 1.5)
+    ok &= report('recursive nested call / decorated call', r_dec, 'x', 1.5, where)
+    ok &= report('profiled call (run, recursive) / cProfile', r_cprof, 'x', 1.5, where)
 
     # run of a call-heavy script, wall time (and against the reference).
     script = os.path.join(tmp, 'fib.py')
@@ -196,7 +204,7 @@ def main():
     if refs:
         report('reference run fib.py', refs, 'ms')
         ok &= report('run / reference run (wall time)', [a / b for a, b in zip(ours, refs)],
-                     'x', 0.3)
+                     'x', 0.3, where)
     else:
         print('%-50s skipped: no --reference PATH (the pure-Python package is not installable here)'
               % 'run / reference run')
