@@ -674,7 +674,8 @@ sp_profile_manager_spill_locked (SpProfileManager  *self,
 
   if (!sp_spill_has_thread (self->spill, record->thread_index) &&
       !sp_spill_write_thread (self->spill, record->thread_index, record->native_id,
-                              record->thread_name, error))
+                              sp_region_record_get_thread_name (record),
+                              error))
     return FALSE;
 
   /* The block's statistics are taken while it is written. */
@@ -1109,7 +1110,8 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
           guint n = __atomic_load_n (&r->n, __ATOMIC_ACQUIRE);
 
           if (n > 0 || r->flushed.count > 0)
-            sp_writer_rank_add_thread (rank, r->thread_index, r->native_id, r->thread_name);
+            sp_writer_rank_add_thread (rank, r->thread_index, r->native_id,
+                                       sp_region_record_get_thread_name (r));
           if (self->mode == SP_REGION_MODE_TRACE)
             sp_writer_region_add_block (wr, r->thread_index, r->starts, r->ends, n);
         }
@@ -1354,4 +1356,49 @@ gint64
 sp_get_current_time (void)
 {
   return sp_clock_now ();
+}
+
+/**
+ * sp_new_track:
+ * @name: the track's name, as a thread's (e.g. an asyncio task's name)
+ *
+ * Makes a track: a lane of calls that is not a thread, for
+ * sp_region_record(). Readers of the session file see it as one more
+ * thread called @name (its native id is the calling thread's). Give each
+ * piece of concurrent work that suspends (a task, an asynchronous
+ * operation) a track of its own, or reuse a track once its calls ended.
+ *
+ * Tracks are process-wide, usable with the regions of any manager, and
+ * live as long as the process (a few hundred bytes each, plus a lookup
+ * page per 512 regions they record).
+ *
+ * Returns: the track, a number never given to another track or thread
+ *
+ * Since: 0.2
+ */
+gint64
+sp_new_track (const char *name)
+{
+  g_return_val_if_fail (name != NULL, -1);
+
+  return sp_thread_state_new_track (name)->index;
+}
+
+/**
+ * sp_set_thread_name:
+ * @name: a name, e.g. the name the language gives the thread
+ *
+ * Names the calling thread in every session it records into, those that
+ * already hold calls of it included. Without it a thread is named by the
+ * kernel's name of the thread (pthread_setname_np(), at most 15 bytes) when
+ * it first records.
+ *
+ * Since: 0.2
+ */
+void
+sp_set_thread_name (const char *name)
+{
+  g_return_if_fail (name != NULL);
+
+  sp_thread_state_set_name (sp_thread_state_get (), name);
 }

@@ -68,5 +68,9 @@ gboolean          sp_profile_manager_recover          (const char        *spill_
                                                        GError           **error);
 SP_AVAILABLE_IN_ALL
 gint64            sp_get_current_time                 (void);
+SP_AVAILABLE_IN_0_2
+gint64            sp_new_track                        (const char        *name);
+SP_AVAILABLE_IN_0_2
+void              sp_set_thread_name                  (const char        *name);
 
 G_END_DECLS

@@ -54,7 +54,7 @@ struct _SpRegionRecord
   SpStats         flushed;         /* calls already written to the spill file */
   gint64          thread_index;
   gint64          native_id;
-  char            thread_name[16];
+  SpThreadInfo   *thread_info;     /* its name: sp_region_record_get_thread_name() */
   gint64          stack_inline[SP_REGION_RECORD_INLINE_STACK];
 };
 
@@ -91,6 +91,12 @@ void      sp_region_collect      (SpRegion         *self,
 void      sp_region_record_grow_buffers (SpRegionRecord *record,
                                          guint           capacity);
 void      sp_region_update_sysprof (void);
+
+static inline const char *
+sp_region_record_get_thread_name (SpRegionRecord *record)
+{
+  return __atomic_load_n (&record->thread_info->name, __ATOMIC_RELAXED);
+}
 
 static inline SpRegionMode
 sp_region_get_mode (SpRegion *self)

@@ -187,10 +187,10 @@ sp_region_new (SpProfileManager *manager,
 
 /* Slow paths, kept out of line so the hot path stays small. */
 
-static G_GNUC_NO_INLINE SpRegionRecord *
-sp_region_record_new (SpRegion *self)
+static SpRegionRecord *
+sp_region_record_new_in (SpRegion      *self,
+                         SpThreadState *state)
 {
-  SpThreadState *state = sp_thread_state_get ();
   SpRegionRecord *record;
   SpRegionRecord *head;
 
@@ -204,7 +204,7 @@ sp_region_record_new (SpRegion *self)
   record->stack_capacity = G_N_ELEMENTS (record->stack_inline);
   record->thread_index = state->index;
   record->native_id = state->native_id;
-  memcpy (record->thread_name, state->name, sizeof record->thread_name);
+  record->thread_info = state->info;
   sp_stats_init (&record->flushed);
 
   if (self->manager != NULL)
@@ -225,6 +225,12 @@ sp_region_record_new (SpRegion *self)
   sp_thread_state_insert (state, self->id, record);
 
   return record;
+}
+
+static G_GNUC_NO_INLINE SpRegionRecord *
+sp_region_record_new (SpRegion *self)
+{
+  return sp_region_record_new_in (self, sp_thread_state_get ());
 }
 
 static G_GNUC_NO_INLINE void
@@ -442,6 +448,98 @@ sp_region_exit (SpRegion *self)
   g_return_if_fail (sp_region_is_region (self));
 
   sp_region_exit_internal (self, NULL);
+}
+
+/**
+ * sp_region_record:
+ * @self: a #SpRegion
+ * @track: a track from sp_profile_manager_new_track(), or -1 for the
+ *   calling thread
+ * @start_ns: when the call started, CLOCK_MONOTONIC nanoseconds (the clock
+ *   of sp_get_current_time())
+ * @end_ns: when it ended, not before @start_ns
+ *
+ * Records one completed call of @self from @start_ns to @end_ns on @track,
+ * outside of any thread's nesting: for work that suspends and resumes
+ * (a coroutine, an asyncio task, an asynchronous operation), whose calls
+ * overlap other calls of the same thread without nesting in them. Take
+ * the start with sp_get_current_time() where the work begins and call
+ * this where it ends, from any thread.
+ *
+ * A track is a lane of its own: readers see it as one more thread, with
+ * the track's name. Calls on one track should nest or follow each other;
+ * give calls that overlap otherwise tracks of their own. With @track -1
+ * the call goes onto the calling thread's lane, beside its nested calls.
+ *
+ * The call counts like one of sp_region_enter() / sp_region_exit() (also
+ * when the session only counts calls). Recording takes a lock: it is meant
+ * for calls that cost microseconds anyway, not for the hot path.
+ *
+ * Since: 0.2
+ */
+void
+sp_region_record (SpRegion *self,
+                  gint64    track,
+                  gint64    start_ns,
+                  gint64    end_ns)
+{
+  SpThreadState *state;
+  SpRegionRecord *record;
+  SpRegionMode mode;
+  guint n;
+
+  g_return_if_fail (sp_region_is_region (self));
+  g_return_if_fail (start_ns <= end_ns);
+
+  mode = sp_region_get_mode (self);
+  if (mode < SP_REGION_MODE_COUNT_ONLY)
+    {
+      if (mode != SP_REGION_MODE_INACTIVE)
+        return;
+
+      sp_region_rejoin (self);
+      mode = sp_region_get_mode (self);
+      if (mode < SP_REGION_MODE_COUNT_ONLY)
+        return;
+    }
+
+  /* A track may be recorded into from any thread: its records are written
+   * under the tracks' lock, which is taken before the manager's. */
+  sp_thread_tracks_lock ();
+
+  if (track < 0)
+    state = sp_thread_state_get ();
+  else if ((state = sp_thread_state_find_track (track)) == NULL)
+    {
+      sp_thread_tracks_unlock ();
+      g_critical ("sp_region_record: %" G_GINT64_FORMAT " is not a track", track);
+      return;
+    }
+
+  record = sp_thread_state_lookup_in (state, self->id);
+  if (record == NULL)
+    record = sp_region_record_new_in (self, state);
+
+  if (mode == SP_REGION_MODE_TRACE)
+    {
+      n = record->n;
+      if (n >= record->capacity)
+        {
+          sp_region_make_room (self, record);
+          n = record->n;
+        }
+
+      record->starts[n] = start_ns;
+      record->ends[n] = end_ns;
+      __atomic_store_n (&record->n, n + 1, __ATOMIC_RELEASE);
+
+      if G_UNLIKELY (sp_region_sysprof_live)
+        sp_region_send_mark (self, start_ns, end_ns);
+    }
+
+  __atomic_store_n (&record->num_calls, record->num_calls + 1, __ATOMIC_RELAXED);
+
+  sp_thread_tracks_unlock ();
 }
 
 /**

@@ -30,6 +30,11 @@ SP_AVAILABLE_IN_ALL
 void        sp_region_enter           (SpRegion *self);
 SP_AVAILABLE_IN_ALL
 void        sp_region_exit            (SpRegion *self);
+SP_AVAILABLE_IN_0_2
+void        sp_region_record          (SpRegion *self,
+                                       gint64    track,
+                                       gint64    start_ns,
+                                       gint64    end_ns);
 SP_AVAILABLE_IN_ALL
 guint       sp_region_get_n_buffered  (SpRegion *self);
 SP_AVAILABLE_IN_ALL

@@ -20,13 +20,21 @@ typedef struct _SpRegionRecord SpRegionRecord;
 #define SP_THREAD_PAGE_SIZE  (1u << SP_THREAD_PAGE_SHIFT)
 #define SP_THREAD_PAGE_MASK  (SP_THREAD_PAGE_SIZE - 1)
 
+/* What outlives a thread (or track) for its records: allocated with its
+ * state and never freed (a few words per thread of the process). */
+typedef struct _SpThreadInfo
+{
+  const char       *name;       /* interned; atomic: set by sp_thread_state_set_name() */
+} SpThreadInfo;
+
 typedef struct _SpThreadState
 {
   SpRegionRecord ***pages;
   guint             n_pages;
   gint64            index;      /* process-unique, 0 for the first thread that records */
   gint64            native_id;  /* gettid() */
-  char              name[16];   /* prctl (PR_GET_NAME) when first seen */
+  SpThreadInfo     *info;       /* name: prctl (PR_GET_NAME) when first seen */
+  gboolean          is_track;   /* a track (sp_thread_state_new_track()), not a thread */
 } SpThreadState;
 
 extern __thread SpThreadState *sp_thread_state __attribute__((tls_model ("initial-exec")));
@@ -36,6 +44,12 @@ void           sp_thread_state_insert   (SpThreadState  *state,
                                          guint           region_id,
                                          SpRegionRecord *record);
 void           sp_thread_state_forget_fork (void);
+void           sp_thread_state_set_name (SpThreadState  *state,
+                                         const char     *name);
+SpThreadState *sp_thread_state_new_track (const char    *name);
+SpThreadState *sp_thread_state_find_track (gint64        index);
+void           sp_thread_tracks_lock    (void);
+void           sp_thread_tracks_unlock  (void);
 
 static inline SpThreadState *
 sp_thread_state_get (void)
@@ -49,9 +63,9 @@ sp_thread_state_get (void)
 }
 
 static inline SpRegionRecord *
-sp_thread_state_lookup (guint region_id)
+sp_thread_state_lookup_in (SpThreadState *state,
+                           guint          region_id)
 {
-  SpThreadState *state = sp_thread_state;
   SpRegionRecord **page;
   guint page_index = region_id >> SP_THREAD_PAGE_SHIFT;
 
@@ -63,6 +77,12 @@ sp_thread_state_lookup (guint region_id)
     return NULL;
 
   return page[region_id & SP_THREAD_PAGE_MASK];
+}
+
+static inline SpRegionRecord *
+sp_thread_state_lookup (guint region_id)
+{
+  return sp_thread_state_lookup_in (sp_thread_state, region_id);
 }
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sp-region-private.h"
 #include "sp-thread-private.h"
 
 __thread SpThreadState *sp_thread_state __attribute__((tls_model ("initial-exec")));
@@ -41,13 +42,16 @@ SpThreadState *
 sp_thread_state_get_slow (void)
 {
   SpThreadState *state;
+  char name[16];
 
   state = g_new0 (SpThreadState, 1);
   state->index = __atomic_fetch_add (&sp_thread_next_index, 1, __ATOMIC_RELAXED);
   state->native_id = (gint64) syscall (SYS_gettid);
-  if (prctl (PR_GET_NAME, state->name, 0, 0, 0) != 0)
-    state->name[0] = '\0';
-  state->name[sizeof state->name - 1] = '\0';
+  if (prctl (PR_GET_NAME, name, 0, 0, 0) != 0)
+    name[0] = '\0';
+  name[sizeof name - 1] = '\0';
+  state->info = g_new0 (SpThreadInfo, 1);
+  state->info->name = g_intern_string (name);
 
   /* GPrivate gives us a destructor at thread exit; the __thread copy keeps
    * the hot path to one TLS load. */
@@ -92,4 +96,64 @@ sp_thread_state_forget_fork (void)
     return;
 
   state->native_id = (gint64) syscall (SYS_gettid);
+}
+
+/* Names @state (a thread's or a track's): the name of all its records,
+ * those it has and those to come. */
+void
+sp_thread_state_set_name (SpThreadState *state,
+                          const char    *name)
+{
+  __atomic_store_n (&state->info->name, g_intern_string (name ? name : ""), __ATOMIC_RELAXED);
+}
+
+/* Tracks: lanes that are not threads (an asyncio task, an async operation),
+ * recorded into with sp_region_record(). A track takes a thread index of
+ * its own, so everything that reads lanes sees it as one more thread; its
+ * native id is that of the thread that made it. Tracks live as long as the
+ * process: each costs its state and one page of its lookup table per
+ * region page it used. */
+static GMutex sp_thread_tracks_mutex;
+static GHashTable *sp_thread_tracks;   /* index -> SpThreadState */
+
+void
+sp_thread_tracks_lock (void)
+{
+  g_mutex_lock (&sp_thread_tracks_mutex);
+}
+
+void
+sp_thread_tracks_unlock (void)
+{
+  g_mutex_unlock (&sp_thread_tracks_mutex);
+}
+
+SpThreadState *
+sp_thread_state_new_track (const char *name)
+{
+  SpThreadState *state = g_new0 (SpThreadState, 1);
+
+  state->index = __atomic_fetch_add (&sp_thread_next_index, 1, __ATOMIC_RELAXED);
+  state->native_id = (gint64) syscall (SYS_gettid);
+  state->info = g_new0 (SpThreadInfo, 1);
+  state->info->name = g_intern_string (name ? name : "");
+  state->is_track = TRUE;
+
+  g_mutex_lock (&sp_thread_tracks_mutex);
+  if (sp_thread_tracks == NULL)
+    sp_thread_tracks = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_hash_table_insert (sp_thread_tracks, &state->index, state);
+  g_mutex_unlock (&sp_thread_tracks_mutex);
+
+  return state;
+}
+
+/* Called under sp_thread_tracks_lock(). */
+SpThreadState *
+sp_thread_state_find_track (gint64 index)
+{
+  if (sp_thread_tracks == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (sp_thread_tracks, &index);
 }

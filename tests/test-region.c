@@ -383,6 +383,103 @@ test_region_hot_path_allocates_nothing (void)
   g_assert_cmpuint (after, ==, before);
 }
 
+typedef struct
+{
+  SpRegion *region;
+  gint64    track;
+} RecordThread;
+
+static gpointer
+record_from_thread (gpointer data)
+{
+  RecordThread *rt = data;
+
+  sp_set_thread_name ("a thread with a name longer than fifteen bytes");
+  for (guint i = 0; i < 10; i++)
+    sp_region_record (rt->region, rt->track, 1000 + i * 10, 1000 + i * 10 + 5);
+
+  return NULL;
+}
+
+/* sp_region_record() on tracks: intervals that overlap the thread's own
+ * calls without nesting in them, on lanes of their own, named, from any
+ * thread, through buffer flushes. */
+static void
+test_region_record_on_tracks (void)
+{
+  g_autofree char *dir = sp_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "session.h5", NULL);
+  g_autoptr(SpConfig) config = sp_test_config (path, 4);
+  g_autoptr(SpProfileManager) manager = sp_profile_manager_new ();
+  g_autoptr(SpSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpRegionStats) stats = NULL;
+  SpRegion *region;
+  RecordThread rt;
+  GThread *thread;
+  gint64 task_a, task_b;
+  guint index, lane;
+  gboolean found_a = FALSE, found_b = FALSE, found_thread = FALSE;
+  const gint64 *threads;
+  guint n_threads;
+
+  sp_profile_manager_setup (manager, config);
+  region = sp_profile_manager_profile_region (manager, "task");
+
+  task_a = sp_new_track ("task A");
+  task_b = sp_new_track ("task B");
+  g_assert_cmpint (task_a, >=, 0);
+  g_assert_cmpint (task_b, !=, task_a);
+
+  /* A and B interleave: A 0..100, B 10..200, A 150..300. The calls of a
+   * thread's stack would pair them LIFO; on tracks each keeps its own. */
+  sp_region_record (region, task_a, 0, 100);
+  sp_region_record (region, task_b, 10, 200);
+  sp_region_record (region, task_a, 150, 300);
+  /* -1: the calling thread's lane. */
+  sp_region_record (region, -1, 400, 450);
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 4);
+
+  rt.region = region;
+  rt.track = task_b;
+  thread = g_thread_new ("recorder", record_from_thread, &rt);
+  g_thread_join (thread);
+  g_assert_cmpuint (sp_region_get_num_calls (region), ==, 14);
+
+  sp_set_thread_name ("main thread");
+  g_assert_true (sp_profile_manager_finalize (manager, &error));
+  g_assert_no_error (error);
+
+  session = sp_session_new_from_file (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (sp_session_lookup_region (session, "task", &index));
+  stats = sp_session_get_region_stats (session, index);
+  g_assert_cmpuint (sp_region_stats_get_count (stats), ==, 14);
+  g_assert_cmpint (sp_region_stats_get_min (stats), ==, 5);
+  g_assert_cmpint (sp_region_stats_get_max (stats), ==, 190);
+
+  threads = sp_session_get_threads (session, 0, &n_threads);
+  for (guint i = 0; i < n_threads; i++)
+    {
+      const char *name = sp_session_get_thread_name (session, 0, threads[i]);
+
+      if (threads[i] == task_a)
+        found_a = g_str_equal (name, "task A");
+      else if (threads[i] == task_b)
+        found_b = g_str_equal (name, "task B");
+      else
+        found_thread |= g_str_equal (name, "main thread");
+    }
+  g_assert_true (found_a);
+  g_assert_true (found_b);
+  g_assert_true (found_thread);
+
+  g_assert_true (sp_session_lookup_lane (session, 0, task_b, &lane));
+  g_assert_cmpuint (sp_session_get_lane_n_overlaps (session, lane), ==, 0);
+  g_assert_true (sp_session_lookup_lane (session, 0, task_a, &lane));
+  g_assert_cmpuint (sp_session_peek_lane (session, lane, NULL, NULL, NULL, NULL, NULL), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -401,6 +498,7 @@ main (int   argc,
   g_test_add_func ("/ScopeProfiler/Region/mode-flush", test_region_mode_flush);
   g_test_add_func ("/ScopeProfiler/Region/scope-macros", test_region_scope_macros);
   g_test_add_func ("/ScopeProfiler/Region/hot-path-allocates-nothing", test_region_hot_path_allocates_nothing);
+  g_test_add_func ("/ScopeProfiler/Region/record-on-tracks", test_region_record_on_tracks);
 
   return g_test_run ();
 }

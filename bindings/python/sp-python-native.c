@@ -2157,8 +2157,79 @@ native_get_current_time (PyObject *module,
   return PyLong_FromLongLong (sp_get_current_time ());
 }
 
+PyDoc_STRVAR (native_record_doc,
+"record(region, track, start, end, /)\n--\n\n"
+"Record one completed call of region from start to end (get_current_time()\n"
+"nanoseconds) on track (from new_track(), or -1: the calling thread's lane),\n"
+"outside of any thread's nesting (sp_region_record()).");
+
+static PyObject *
+native_record (PyObject         *module,
+               PyObject * const *args,
+               Py_ssize_t        nargs)
+{
+  SpRegion *region;
+  long long track, start, end;
+
+  if (nargs != 4)
+    {
+      PyErr_Format (PyExc_TypeError, "record() takes 4 arguments (%zd given)", nargs);
+      return NULL;
+    }
+
+  region = region_get (args[0]);
+  if (region == NULL)
+    return NULL;
+
+  track = PyLong_AsLongLong (args[1]);
+  start = PyLong_AsLongLong (args[2]);
+  end = PyLong_AsLongLong (args[3]);
+  if (PyErr_Occurred ())
+    return NULL;
+  if (end < start)
+    {
+      PyErr_SetString (PyExc_ValueError, "record(): end is before start");
+      return NULL;
+    }
+
+  sp_region_record (region, track, start, end);
+  Py_RETURN_NONE;
+}
+
+static PyObject *
+native_new_track (PyObject *module,
+                  PyObject *name)
+{
+  const char *utf8 = PyUnicode_AsUTF8 (name);
+
+  if (utf8 == NULL)
+    return NULL;
+
+  return PyLong_FromLongLong (sp_new_track (utf8));
+}
+
+static PyObject *
+native_set_thread_name (PyObject *module,
+                        PyObject *name)
+{
+  const char *utf8 = PyUnicode_AsUTF8 (name);
+
+  if (utf8 == NULL)
+    return NULL;
+
+  sp_set_thread_name (utf8);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef native_functions[] = {
   { "enter", native_enter, METH_O, native_enter_doc },
+  { "record", (PyCFunction) (void (*) (void)) native_record, METH_FASTCALL, native_record_doc },
+  { "new_track", native_new_track, METH_O,
+    "new_track(name, /)\n--\n\n"
+    "A new track (an int) called name: a lane for record() (sp_new_track())." },
+  { "set_thread_name", native_set_thread_name, METH_O,
+    "set_thread_name(name, /)\n--\n\n"
+    "Name the calling thread in the sessions (sp_set_thread_name())." },
   { "exit", native_exit, METH_O, native_exit_doc },
   { "get_current_time", native_get_current_time, METH_NOARGS, native_get_current_time_doc },
   { "set_region_hook", native_set_region_hook, METH_O,

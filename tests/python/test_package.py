@@ -393,7 +393,7 @@ def test_setup_accepts_python_package_keywords_when_off():
     )
 
 
-@pytest.mark.parametrize('option', ['use_memray', 'aggregation_mode', 'track_async'])
+@pytest.mark.parametrize('option', ['use_memray', 'aggregation_mode', 'use_nvtx'])
 def test_unsupported_feature_is_a_clear_error_when_on(option):
     with pytest.raises(UnsupportedOptionError, match=option) as info:
         ProfileManager.setup(**{option: True})

@@ -21,11 +21,17 @@ function.
   pylikwid installed it raises :class:`UnsupportedOptionError`.
 """
 
+import sys
+import threading
+
+import _scope_profiler_native as _native
+
 from . import _line_profiler
 from . import _options
 from . import _recursive
 
-__all__ = ['AVAILABLE', 'enable', 'decorate_recursive', 'wrap', 'after_finalize']
+__all__ = ['AVAILABLE', 'enable', 'decorate_recursive', 'wrap', 'after_finalize',
+           'track_threads']
 
 AVAILABLE = ('recursive_profile', 'use_line_profiler', 'use_likwid')
 
@@ -96,3 +102,36 @@ def decorate_recursive(manager, func, name, recursive):
                     recursive=False)
 
     return _recursive.decorate(manager, func, name, recursive, manager._decorate, wrap_plain)
+
+
+# setup(track_threads=True): each thread is named in the session by its
+# threading name, once, when it starts (threading's profile hook, which runs
+# its first event and then gives way to whatever hook was there before).
+_thread_hook_previous = None
+_thread_hook_on = False
+
+
+def _name_thread(frame, event, arg):
+    _native.set_thread_name(threading.current_thread().name)
+    sys.setprofile(_thread_hook_previous)
+    if _thread_hook_previous is not None:
+        return _thread_hook_previous(frame, event, arg)
+    return None
+
+
+def track_threads(on):
+    """Switch the naming of threads on or off (every setup())."""
+    global _thread_hook_previous, _thread_hook_on
+    if on:
+        # The threads that run now: the calling one (others are named when
+        # they start, or keep the kernel's name).
+        _native.set_thread_name(threading.current_thread().name)
+        if not _thread_hook_on:
+            _thread_hook_previous = getattr(threading, '_profile_hook', None)
+            threading.setprofile(_name_thread)
+            _thread_hook_on = True
+    elif _thread_hook_on:
+        if getattr(threading, '_profile_hook', None) is _name_thread:
+            threading.setprofile(_thread_hook_previous)
+        _thread_hook_previous = None
+        _thread_hook_on = False

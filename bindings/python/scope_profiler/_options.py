@@ -15,8 +15,9 @@ Three kinds of keywords are accepted:
   package's negative spellings (``deactivate_profiling``,
   ``deactivate_file_output``);
 * settings that only annotate the run (``label``, recorded as metadata) or
-  that describe what this library always does (``track_threads``,
-  ``output_mode``);
+  that describe what this library always does (``output_mode``);
+* ``track_threads`` and ``track_async``, handed back as booleans in
+  ``extras`` (see :mod:`scope_profiler._wrap`);
 * the Python package's other features, accepted while they are switched
   off so existing calls run unchanged, and refused with
   :class:`UnsupportedOptionError` when one is switched on -- except the
@@ -68,7 +69,6 @@ _UNSUPPORTED = {
     'aggregation_mode': (_off, 'aggregation mode is not implemented; use '
                                'time_trace=False to count calls only'),
     'profile_mpi_calls': (_off, 'MPI is not supported: a session is one process'),
-    'track_async': (_off, 'asyncio task lanes are not recorded'),
     'capture_region_source': (_off, 'region source capture is not implemented'),
     'metadata_detail': (_off_or('minimal'), 'only the minimal run metadata is recorded'),
     'hdf5_compression': (_off, 'the session file is written uncompressed'),
@@ -80,9 +80,11 @@ _UNSUPPORTED = {
 
 # Accepted with any value: what they ask for is what this library does.
 _ALWAYS = {
-    'track_threads',   # calls always record their thread
     'output_mode',     # one process writes one file
 }
+
+# Handed back in extras as booleans.
+_TRACKING = {'track_threads', 'track_async'}
 
 # Features of the Python package that ProfileManager may provide (see
 # ProfileManager._FEATURES_AVAILABLE and ProfileManager._enable_features):
@@ -109,7 +111,8 @@ _MAX_BUFFER_LIMIT = 0x7FFFFFFF
 # Not config properties, handled by the manager.
 _EXTRA = {'label'}
 
-VALID_OPTIONS = frozenset(_SUPPORTED) | frozenset(_UNSUPPORTED) | _ALWAYS | _EXTRA
+VALID_OPTIONS = (frozenset(_SUPPORTED) | frozenset(_UNSUPPORTED) | _ALWAYS | _EXTRA
+                 | _TRACKING)
 
 
 def unknown_keyword_error(function, name, valid=VALID_OPTIONS):
@@ -139,7 +142,8 @@ def parse(options, function='setup', available=()):
     """Validate ``options``; return ``(properties, extras)``.
 
     ``properties`` maps ``Manager.setup()`` keywords to values, ``extras``
-    holds the options handled outside the library's config: ``label``, and
+    holds the options handled outside the library's config: ``label``,
+    ``track_threads`` and ``track_async`` (when given), and
     ``features``, a dict of the switched-on :data:`FEATURES` named in
     ``available`` (the others are refused here).
     """
@@ -184,6 +188,8 @@ def parse(options, function='setup', available=()):
                 extras.setdefault('features', {})[name] = value
         elif name in _ALWAYS:
             pass
+        elif name in _TRACKING:
+            extras[name] = _coerce_bool(name, value)
         elif name == 'label':
             if value is not None and not isinstance(value, str):
                 raise TypeError('label must be a str, not %s' % type(value).__name__)

@@ -36,6 +36,7 @@ except ImportError as _error:  # pragma: no cover - a broken installation
 from . import _options  # noqa: E402
 from . import _features  # noqa: E402
 from . import _line_profiler  # noqa: E402
+from . import _wrap as _wrap_module  # noqa: E402
 from ._wrap import wrap as _wrap  # noqa: E402
 from .profile_config import ProfilingConfig  # noqa: E402
 
@@ -134,6 +135,9 @@ class ProfileManager:
         self._unset_start = None
         # The Python package's features switched on by the last setup().
         self._features_on = {}
+        # setup(track_async=...), read by the wrappers of coroutines from
+        # the regions (_adopt).
+        self._async = _wrap_module.AsyncSettings(self)
         # region.get_start_times_numpy()/get_end_times_numpy() of this
         # manager's regions: relative to the session start (_adopt).
         self._relative_times = _relative_time_methods(manager)
@@ -220,6 +224,8 @@ class ProfileManager:
         self._features_on = {name: bool(value)
                              for name, value in extras.get('features', {}).items()}
         self._regions.clear()
+        self._async.on = extras.get('track_async', False)
+        _features.track_threads(extras.get('track_threads', False))
 
         self._set_python_metadata()
         label = extras.get('label')
@@ -308,6 +314,7 @@ class ProfileManager:
             starts, ends = self._relative_times
             region.__dict__['get_start_times_numpy'] = types.MethodType(starts, region)
             region.__dict__['get_end_times_numpy'] = types.MethodType(ends, region)
+            region.__dict__['_sp_async'] = self._async
         return region
 
     @_manager_method
