@@ -48,6 +48,13 @@ typedef struct _SpWriterThread
   gint64  index;
   gint64  native_id;
   char   *name;
+  /* Written as columns when known for some thread (has_times): when it
+   * first recorded, when it ended (-1: running at finalize), its CPU time
+   * (-1: a track, not a thread). */
+  gboolean has_times;
+  gint64  start_ns;
+  gint64  end_ns;
+  gint64  cpu_ns;
 } SpWriterThread;
 
 typedef struct _SpWriterRank
@@ -66,6 +73,11 @@ void            sp_writer_rank_add_thread   (SpWriterRank     *rank,
                                              gint64            index,
                                              gint64            native_id,
                                              const char       *name);
+void            sp_writer_rank_set_thread_times (SpWriterRank *rank,
+                                                 gint64        index,
+                                                 gint64        start_ns,
+                                                 gint64        end_ns,
+                                                 gint64        cpu_ns);
 void            sp_writer_region_add_block  (SpWriterRegion   *region,
                                              gint64            thread,
                                              const gint64     *starts,

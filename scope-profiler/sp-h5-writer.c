@@ -124,10 +124,34 @@ sp_writer_rank_add_thread (SpWriterRank *self,
     if (g_array_index (self->threads, SpWriterThread, i).index == index)
       return;
 
+  memset (&thread, 0, sizeof thread);
   thread.index = index;
   thread.native_id = native_id;
   thread.name = g_utf8_make_valid (name ? name : "", -1);
   g_array_append_val (self->threads, thread);
+}
+
+/* The lifetime and CPU time of thread @index (added before). */
+void
+sp_writer_rank_set_thread_times (SpWriterRank *self,
+                                 gint64        index,
+                                 gint64        start_ns,
+                                 gint64        end_ns,
+                                 gint64        cpu_ns)
+{
+  for (guint i = 0; i < self->threads->len; i++)
+    {
+      SpWriterThread *thread = &g_array_index (self->threads, SpWriterThread, i);
+
+      if (thread->index == index)
+        {
+          thread->has_times = TRUE;
+          thread->start_ns = start_ns;
+          thread->end_ns = end_ns;
+          thread->cpu_ns = cpu_ns;
+          return;
+        }
+    }
 }
 
 static void
@@ -607,9 +631,13 @@ write_threads (hid_t          rank_group,
   g_autofree gint64 *index = g_new (gint64, threads->len + 1);
   g_autofree gint64 *native = g_new (gint64, threads->len + 1);
   g_autofree const char **names = g_new0 (const char *, threads->len + 1);
+  g_autofree gint64 *start = g_new (gint64, threads->len + 1);
+  g_autofree gint64 *end = g_new (gint64, threads->len + 1);
+  g_autofree gint64 *cpu = g_new (gint64, threads->len + 1);
   hsize_t dims[1] = { threads->len };
   hid_t group, space, type, dset;
   herr_t status = -1;
+  gboolean has_times = FALSE;
 
   for (guint i = 0; i < threads->len; i++)
     {
@@ -617,6 +645,10 @@ write_threads (hid_t          rank_group,
       index[i] = t->index;
       native[i] = t->native_id;
       names[i] = t->name;
+      start[i] = t->has_times ? t->start_ns : -1;
+      end[i] = t->has_times ? t->end_ns : -1;
+      cpu[i] = t->has_times ? t->cpu_ns : -1;
+      has_times |= t->has_times;
     }
 
   group = H5Gcreate2 (rank_group, "threads", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -624,7 +656,11 @@ write_threads (hid_t          rank_group,
     goto failed;
 
   if (!write_int_column (group, "index", index, threads->len) ||
-      !write_int_column (group, "native_id", native, threads->len))
+      !write_int_column (group, "native_id", native, threads->len) ||
+      (has_times &&
+       (!write_int_column (group, "start_time", start, threads->len) ||
+        !write_int_column (group, "end_time", end, threads->len) ||
+        !write_int_column (group, "cpu_time", cpu, threads->len))))
     {
       H5Gclose (group);
       goto failed;

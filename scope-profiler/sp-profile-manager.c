@@ -1110,8 +1110,14 @@ sp_profile_manager_write_locked (SpProfileManager  *self,
           guint n = __atomic_load_n (&r->n, __ATOMIC_ACQUIRE);
 
           if (n > 0 || r->flushed.count > 0)
-            sp_writer_rank_add_thread (rank, r->thread_index, r->native_id,
-                                       sp_region_record_get_thread_name (r));
+            {
+              gint64 start, end, cpu;
+
+              sp_writer_rank_add_thread (rank, r->thread_index, r->native_id,
+                                         sp_region_record_get_thread_name (r));
+              sp_thread_info_get_times (r->thread_info, &start, &end, &cpu);
+              sp_writer_rank_set_thread_times (rank, r->thread_index, start, end, cpu);
+            }
           if (self->mode == SP_REGION_MODE_TRACE)
             sp_writer_region_add_block (wr, r->thread_index, r->starts, r->ends, n);
         }
@@ -1401,4 +1407,22 @@ sp_set_thread_name (const char *name)
   g_return_if_fail (name != NULL);
 
   sp_thread_state_set_name (sp_thread_state_get (), name);
+}
+
+/**
+ * sp_end_thread:
+ *
+ * Says that the calling thread is done: its end and CPU time in the
+ * thread table are taken now. They are taken when the thread exits
+ * otherwise, which happens after a language's join() may have returned
+ * (Python's does), so a session written right after the join would show
+ * the thread as still running. Calls it records later still count.
+ *
+ * Since: 0.2
+ */
+void
+sp_end_thread (void)
+{
+  if (sp_thread_state != NULL)
+    sp_thread_state_mark_end (sp_thread_state);
 }

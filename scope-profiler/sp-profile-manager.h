@@ -72,5 +72,7 @@ SP_AVAILABLE_IN_0_2
 gint64            sp_new_track                        (const char        *name);
 SP_AVAILABLE_IN_0_2
 void              sp_set_thread_name                  (const char        *name);
+SP_AVAILABLE_IN_0_2
+void              sp_end_thread                       (void);
 
 G_END_DECLS

@@ -25,7 +25,17 @@ typedef struct _SpRegionRecord SpRegionRecord;
 typedef struct _SpThreadInfo
 {
   const char       *name;       /* interned; atomic: set by sp_thread_state_set_name() */
+  gint64            native_id;
+  gint64            start_ns;   /* when the thread first recorded, or the track was made */
+  gint64            end_ns;     /* when the thread ended, 0 while it runs; atomic */
+  gint64            cpu_ns;     /* its CPU time then; stored before end_ns */
+  gboolean          is_track;
 } SpThreadInfo;
+
+void           sp_thread_info_get_times (SpThreadInfo   *info,
+                                         gint64         *start_ns,
+                                         gint64         *end_ns,
+                                         gint64         *cpu_ns);
 
 typedef struct _SpThreadState
 {
@@ -44,6 +54,7 @@ void           sp_thread_state_insert   (SpThreadState  *state,
                                          guint           region_id,
                                          SpRegionRecord *record);
 void           sp_thread_state_forget_fork (void);
+void           sp_thread_state_mark_end (SpThreadState  *state);
 void           sp_thread_state_set_name (SpThreadState  *state,
                                          const char     *name);
 SpThreadState *sp_thread_state_new_track (const char    *name);

@@ -8,10 +8,12 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sp-clock-private.h"
 #include "sp-region-private.h"
 #include "sp-thread-private.h"
 
@@ -24,6 +26,9 @@ sp_thread_state_free (gpointer data)
 {
   SpThreadState *state = data;
 
+  /* The thread's lifetime and CPU time, for the thread table. */
+  sp_thread_state_mark_end (state);
+
   /* The records belong to their regions, so the calls this thread recorded
    * outlive it and reach the session file. Only the lookup table goes. */
   for (guint i = 0; i < state->n_pages; i++)
@@ -34,6 +39,23 @@ sp_thread_state_free (gpointer data)
     sp_thread_state = NULL;
 
   g_free (state);
+}
+
+/* Takes the end and CPU time of the calling thread, @state's, unless they
+ * were taken already. */
+void
+sp_thread_state_mark_end (SpThreadState *state)
+{
+  struct timespec ts;
+
+  if (__atomic_load_n (&state->info->end_ns, __ATOMIC_ACQUIRE) != 0)
+    return;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+    state->info->cpu_ns = ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  else
+    state->info->cpu_ns = -1;
+  __atomic_store_n (&state->info->end_ns, sp_clock_now (), __ATOMIC_RELEASE);
 }
 
 static GPrivate sp_thread_private = G_PRIVATE_INIT (sp_thread_state_free);
@@ -52,6 +74,8 @@ sp_thread_state_get_slow (void)
   name[sizeof name - 1] = '\0';
   state->info = g_new0 (SpThreadInfo, 1);
   state->info->name = g_intern_string (name);
+  state->info->native_id = state->native_id;
+  state->info->start_ns = sp_clock_now ();
 
   /* GPrivate gives us a destructor at thread exit; the __thread copy keeps
    * the hot path to one TLS load. */
@@ -96,6 +120,7 @@ sp_thread_state_forget_fork (void)
     return;
 
   state->native_id = (gint64) syscall (SYS_gettid);
+  state->info->native_id = state->native_id;
 }
 
 /* Names @state (a thread's or a track's): the name of all its records,
@@ -137,6 +162,9 @@ sp_thread_state_new_track (const char *name)
   state->native_id = (gint64) syscall (SYS_gettid);
   state->info = g_new0 (SpThreadInfo, 1);
   state->info->name = g_intern_string (name ? name : "");
+  state->info->native_id = state->native_id;
+  state->info->start_ns = sp_clock_now ();
+  state->info->is_track = TRUE;
   state->is_track = TRUE;
 
   g_mutex_lock (&sp_thread_tracks_mutex);
@@ -156,4 +184,42 @@ sp_thread_state_find_track (gint64 index)
     return NULL;
 
   return g_hash_table_lookup (sp_thread_tracks, &index);
+}
+
+/* The lifetime and CPU time of @info's thread: @end_ns -1 while it runs
+ * (its CPU time so far, read through its thread CPU clock); for a track
+ * the time it was made, -1 and -1. */
+void
+sp_thread_info_get_times (SpThreadInfo *info,
+                          gint64       *start_ns,
+                          gint64       *end_ns,
+                          gint64       *cpu_ns)
+{
+  gint64 end = __atomic_load_n (&info->end_ns, __ATOMIC_ACQUIRE);
+  struct timespec ts;
+  /* The kernel's CPU clock of a thread of this process by its id, as
+   * pthread_getcpuclockid() makes it, without a pthread_t that may be gone:
+   * a thread that ended meanwhile gives EINVAL. */
+  clockid_t clock = (clockid_t) ((~(guint) info->native_id) << 3) | 6;
+
+  *start_ns = info->start_ns;
+
+  if (info->is_track)
+    {
+      *end_ns = -1;
+      *cpu_ns = -1;
+    }
+  else if (end != 0)
+    {
+      *end_ns = end;
+      *cpu_ns = info->cpu_ns;
+    }
+  else
+    {
+      *end_ns = -1;
+      if (clock_gettime (clock, &ts) == 0)
+        *cpu_ns = ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+      else
+        *cpu_ns = -1;
+    }
 }

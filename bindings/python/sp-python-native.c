@@ -2221,7 +2221,18 @@ native_set_thread_name (PyObject *module,
   Py_RETURN_NONE;
 }
 
+static PyObject *
+native_end_thread (PyObject *module,
+                   PyObject *unused)
+{
+  sp_end_thread ();
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef native_functions[] = {
+  { "end_thread", native_end_thread, METH_NOARGS,
+    "end_thread()\n--\n\n"
+    "The calling thread is done: its end and CPU time are taken now (sp_end_thread())." },
   { "enter", native_enter, METH_O, native_enter_doc },
   { "record", (PyCFunction) (void (*) (void)) native_record, METH_FASTCALL, native_record_doc },
   { "new_track", native_new_track, METH_O,

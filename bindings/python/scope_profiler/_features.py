@@ -111,8 +111,22 @@ _thread_hook_previous = None
 _thread_hook_on = False
 
 
+class _ThreadEnd:
+    # Dropped with the thread's threading.local data when the thread's
+    # Python state is cleared: before join() returns, unlike the thread's
+    # exit, where the library takes the end otherwise.
+    __slots__ = ()
+
+    def __del__(self):
+        _native.end_thread()
+
+
+_thread_end = threading.local()
+
+
 def _name_thread(frame, event, arg):
     _native.set_thread_name(threading.current_thread().name)
+    _thread_end.marker = _ThreadEnd()
     sys.setprofile(_thread_hook_previous)
     if _thread_hook_previous is not None:
         return _thread_hook_previous(frame, event, arg)
