@@ -353,7 +353,29 @@ sp_h5_reader_check_same_length (SpH5Reader  *r,
   return TRUE;
 }
 
-/* A thread table: columns index, optional native_id and name; @ranks is
+/* An optional int64 column @name of a thread table, as long as its index. */
+static gboolean
+read_optional_thread_column (SpH5Reader  *r,
+                             hid_t        group,
+                             const char  *group_path,
+                             const char  *name,
+                             gsize        n,
+                             gint64     **column,
+                             GError     **error)
+{
+  g_autofree char *where = NULL;
+  gsize n_column = 0;
+
+  if (H5Lexists (group, name, H5P_DEFAULT) <= 0)
+    return TRUE;
+
+  where = sp_h5_join_path (group_path, name);
+  return sp_h5_read_int_column (&r->in, group, name, where, column, &n_column, error) &&
+         sp_h5_reader_check_same_length (r, error, where, n_column, "index", n);
+}
+
+/* A thread table: columns index, optional native_id and name (and our
+ * start_time, end_time, cpu_time); @ranks is
  * NULL for our per-rank tables, which belong to @rank. */
 gboolean
 sp_h5_reader_read_thread_table (SpH5Reader  *r,
@@ -367,6 +389,9 @@ sp_h5_reader_read_thread_table (SpH5Reader  *r,
   g_autofree gint64 *index = NULL;
   g_autofree gint64 *native = NULL;
   g_auto(GStrv) names = NULL;
+  g_autofree gint64 *start = NULL;
+  g_autofree gint64 *end = NULL;
+  g_autofree gint64 *cpu = NULL;
   g_autofree char *where_ranks = sp_h5_join_path (group_path, "ranks");
   g_autofree char *where_index = sp_h5_join_path (group_path, "index");
   g_autofree char *where_native = sp_h5_join_path (group_path, "native_id");
@@ -401,6 +426,11 @@ sp_h5_reader_read_thread_table (SpH5Reader  *r,
         return FALSE;
     }
 
+  if (!read_optional_thread_column (r, group, group_path, "start_time", n, &start, error) ||
+      !read_optional_thread_column (r, group, group_path, "end_time", n, &end, error) ||
+      !read_optional_thread_column (r, group, group_path, "cpu_time", n, &cpu, error))
+    return FALSE;
+
   for (gsize i = 0; i < n; i++)
     {
       SpSessionThreadInfo *info;
@@ -421,6 +451,13 @@ sp_h5_reader_read_thread_table (SpH5Reader  *r,
       info = sp_session_raw_get_thread (r->raw, thread_rank, index[i]);
       if (native != NULL)
         info->native_id = native[i];
+      /* Any negative value is "unknown". */
+      if (start != NULL)
+        info->start_time = MAX (start[i], -1);
+      if (end != NULL)
+        info->end_time = MAX (end[i], -1);
+      if (cpu != NULL)
+        info->cpu_time = MAX (cpu[i], -1);
       if (names != NULL && names[i][0] != 0)
         {
           g_free (info->name);

@@ -204,6 +204,7 @@ merge_add_session (Merge      *m,
       SpWriterRank *writer_rank;
       const gint64 *threads;
       guint n_threads = 0;
+      gint64 start, end, cpu;
       gpointer owner;
 
       if (g_hash_table_lookup_extended (m->owner, GUINT_TO_POINTER (out_rank), NULL, &owner))
@@ -228,6 +229,8 @@ merge_add_session (Merge      *m,
           sp_writer_rank_add_thread (writer_rank, threads[t],
                                      sp_session_get_thread_native_id (session, rank, threads[t]),
                                      sp_session_get_thread_name (session, rank, threads[t]));
+          if (sp_session_get_thread_times (session, rank, threads[t], &start, &end, &cpu))
+            sp_writer_rank_set_thread_times (writer_rank, threads[t], start, end, cpu);
         }
 
       for (guint i = 0; i < n_regions; i++)

@@ -156,6 +156,9 @@ sp_session_filter (SpSession          *self,
 
           copy->native_id = info->native_id;
           copy->name = g_strdup (info->name);
+          copy->start_time = info->start_time;
+          copy->end_time = info->end_time;
+          copy->cpu_time = info->cpu_time;
         }
     }
 

@@ -34,6 +34,10 @@ typedef struct _SpSessionThreadInfo
   gint64  thread;
   gint64  native_id;     /* -1 when unknown */
   char   *name;
+  /* The thread table's optional columns; -1 when unknown. */
+  gint64  start_time;
+  gint64  end_time;
+  gint64  cpu_time;
 } SpSessionThreadInfo;
 
 typedef struct _SpSessionRawSeries

@@ -219,7 +219,7 @@ sp_session_raw_get_thread (SpSessionRaw *raw,
                             guint         rank,
                             gint64        thread)
 {
-  SpSessionThreadInfo key = { rank, thread, -1, NULL };
+  SpSessionThreadInfo key = { rank, thread, -1, NULL, -1, -1, -1 };
   SpSessionThreadInfo *info;
 
   if ((info = g_hash_table_lookup (raw->threads, &key)))
@@ -229,6 +229,9 @@ sp_session_raw_get_thread (SpSessionRaw *raw,
   info->rank = rank;
   info->thread = thread;
   info->native_id = -1;
+  info->start_time = -1;
+  info->end_time = -1;
+  info->cpu_time = -1;
   g_hash_table_add (raw->threads, info);
 
   return info;

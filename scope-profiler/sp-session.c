@@ -899,6 +899,56 @@ sp_session_get_thread_native_id (SpSession *self,
 }
 
 /**
+ * sp_session_get_thread_times:
+ * @self: a loaded #SpSession
+ * @rank: a rank
+ * @thread: a thread id
+ * @start_time: (out) (optional): when the thread first recorded (ns), or -1
+ * @end_time: (out) (optional): when it ended, or -1 (still running when
+ *   the session was written, a track, or unknown)
+ * @cpu_time: (out) (optional): the CPU time it used (ns), or -1
+ *
+ * Gets a thread's lifetime and CPU time, which sessions recorded by this
+ * library hold (the thread table's start_time, end_time and cpu_time).
+ *
+ * Returns: %TRUE when the file holds any of them for @thread
+ *
+ * Since: 0.2
+ */
+gboolean
+sp_session_get_thread_times (SpSession *self,
+                             guint      rank,
+                             gint64     thread,
+                             gint64    *start_time,
+                             gint64    *end_time,
+                             gint64    *cpu_time)
+{
+  SpSessionThreadInfo *info = NULL;
+
+  if (start_time != NULL)
+    *start_time = -1;
+  if (end_time != NULL)
+    *end_time = -1;
+  if (cpu_time != NULL)
+    *cpu_time = -1;
+
+  RETURN_IF_NOT_LOADED (FALSE);
+
+  info = sp_session_model_find_thread (self->model, rank, thread);
+  if (info == NULL)
+    return FALSE;
+
+  if (start_time != NULL)
+    *start_time = info->start_time;
+  if (end_time != NULL)
+    *end_time = info->end_time;
+  if (cpu_time != NULL)
+    *cpu_time = info->cpu_time;
+
+  return info->start_time >= 0 || info->end_time >= 0 || info->cpu_time >= 0;
+}
+
+/**
  * sp_session_get_start_time:
  * @self: a loaded #SpSession
  *

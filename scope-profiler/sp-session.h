@@ -98,6 +98,13 @@ SP_AVAILABLE_IN_ALL
 gint64         sp_session_get_thread_native_id   (SpSession            *self,
                                                   guint                 rank,
                                                   gint64                thread);
+SP_AVAILABLE_IN_0_2
+gboolean       sp_session_get_thread_times       (SpSession            *self,
+                                                  guint                 rank,
+                                                  gint64                thread,
+                                                  gint64               *start_time,
+                                                  gint64               *end_time,
+                                                  gint64               *cpu_time);
 SP_AVAILABLE_IN_ALL
 gint64         sp_session_get_start_time         (SpSession            *self);
 SP_AVAILABLE_IN_ALL

@@ -386,6 +386,7 @@ test_region_hot_path_allocates_nothing (void)
 typedef struct
 {
   SpRegion *region;
+  SpRegion *own;
   gint64    track;
 } RecordThread;
 
@@ -397,6 +398,8 @@ record_from_thread (gpointer data)
   sp_set_thread_name ("a thread with a name longer than fifteen bytes");
   for (guint i = 0; i < 10; i++)
     sp_region_record (rt->region, rt->track, 1000 + i * 10, 1000 + i * 10 + 5);
+  sp_region_enter (rt->own);
+  sp_region_exit (rt->own);
 
   return NULL;
 }
@@ -419,7 +422,7 @@ test_region_record_on_tracks (void)
   GThread *thread;
   gint64 task_a, task_b;
   guint index, lane;
-  gboolean found_a = FALSE, found_b = FALSE, found_thread = FALSE;
+  gboolean found_a = FALSE, found_b = FALSE, found_thread = FALSE, found_recorder = FALSE;
   const gint64 *threads;
   guint n_threads;
 
@@ -441,6 +444,7 @@ test_region_record_on_tracks (void)
   g_assert_cmpuint (sp_region_get_num_calls (region), ==, 4);
 
   rt.region = region;
+  rt.own = sp_profile_manager_profile_region (manager, "own");
   rt.track = task_b;
   thread = g_thread_new ("recorder", record_from_thread, &rt);
   g_thread_join (thread);
@@ -473,6 +477,28 @@ test_region_record_on_tracks (void)
   g_assert_true (found_a);
   g_assert_true (found_b);
   g_assert_true (found_thread);
+
+  /* Tracks have no end nor CPU time; threads have a start, and the
+   * recorder thread, which exited, an end and a CPU time. */
+  {
+    gint64 start, end, cpu;
+
+    g_assert_true (sp_session_get_thread_times (session, 0, task_a, &start, &end, &cpu));
+    g_assert_cmpint (start, >, 0);
+    g_assert_cmpint (end, ==, -1);
+    g_assert_cmpint (cpu, ==, -1);
+    for (guint i = 0; i < n_threads; i++)
+      if (g_str_equal (sp_session_get_thread_name (session, 0, threads[i]),
+                       "a thread with a name longer than fifteen bytes"))
+        {
+          found_recorder = TRUE;
+          g_assert_true (sp_session_get_thread_times (session, 0, threads[i], &start, &end, &cpu));
+          g_assert_cmpint (start, >, 0);
+          g_assert_cmpint (end, >, start);
+          g_assert_cmpint (cpu, >=, 0);
+        }
+    g_assert_true (found_recorder);
+  }
 
   g_assert_true (sp_session_lookup_lane (session, 0, task_b, &lane));
   g_assert_cmpuint (sp_session_get_lane_n_overlaps (session, lane), ==, 0);

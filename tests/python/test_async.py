@@ -279,6 +279,14 @@ def test_thread_lifetime_and_cpu_time(tmp_path):
     assert table['end_time'][main] == -1
     assert table['cpu_time'][main] > 0
 
+    # The library's reader gives them back.
+    ScopeProfiler, session, _ = _session(path)
+    index = int(table['index'][w])
+    known, start, end, cpu = session.get_thread_times(0, index)
+    assert known
+    assert (start, end, cpu) == (table['start_time'][w], table['end_time'][w],
+                                 table['cpu_time'][w])
+
 
 def test_threads_keep_their_kernel_names_without_track_threads(tmp_path):
     @ProfileManager.profile('plain_thread')
@@ -294,3 +302,27 @@ def test_threads_keep_their_kernel_names_without_track_threads(tmp_path):
     ProfileManager.finalize()
     _, _, threads = _calls(path, 'plain_thread')
     assert _thread_names(path)[int(threads[0])] != 'not recorded as such'
+
+
+def test_track_async_with_recursive_profile(tmp_path):
+    # recursive_profile hands the coroutine over in a proxy that is only
+    # awaitable: the held time is still measured through it.
+    def helper():
+        return sum(range(100))
+
+    @ProfileManager.profile('traced')
+    async def traced():
+        helper()
+        await asyncio.sleep(0.002)
+        return 5
+
+    path = tmp_path / 'recursive.h5'
+    ProfileManager.setup(file_path=str(path), verbose=False, track_async=True,
+                         recursive_profile=True)
+    assert asyncio.run(traced()) == 5
+    ProfileManager.finalize()
+    starts, ends, _ = _calls(path, 'traced')
+    held_starts, held_ends, _ = _calls(path, 'traced [held]')
+    assert len(starts) == len(held_starts) == 1
+    assert ends[0] - starts[0] >= 2_000_000
+    assert 0 < held_ends[0] - held_starts[0] < ends[0] - starts[0]

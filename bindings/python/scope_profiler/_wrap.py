@@ -148,9 +148,11 @@ def _task_track():
 
 
 @types.coroutine
-def _drive(coro, held):
-    """``await coro``, adding the time spent in each of its steps to held[0]."""
+def _drive(awaitable, held):
+    """``await awaitable``, adding the time spent in each of its steps to
+    held[0]."""
     now = _native.get_current_time
+    coro = awaitable.__await__()
     value, error = None, None
     while True:
         start = now()
