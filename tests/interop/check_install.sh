@@ -73,4 +73,24 @@ assert profile_manager._BACKEND == "native", profile_manager._BACKEND
 fi
 test -f "$root/share/scope-profiler-1/js/scopeProfiler.js"
 
-echo "installed library, headers, pkg-config file, typelib, Python package and gjs module work"
+# "scope-profiler run" of the installed tool: it runs the interpreter the
+# package was installed for with the package's install directory on
+# PYTHONPATH, which is the installed package's directory (here under
+# DESTDIR, so the test passes that directory itself).
+if [ -x "$root/bin/scope-profiler" ]; then
+  installed_pydir="${pydir#"$dest"}"
+  grep -qaF "$installed_pydir" "$root/bin/scope-profiler"
+  work="$(mktemp -d)"
+  printf 'def f():\n    return 1\n\nprint(f() + f())\n' >"$work/app.py"
+  (cd "$work" && PYTHONPATH="$pydir" LD_LIBRARY_PATH="$root/$libdir" \
+     "$root/bin/scope-profiler" run -q -o run.h5 app.py a b) | grep -qx 2
+  PYTHONPATH="$pydir" LD_LIBRARY_PATH="$root/$libdir" /usr/bin/python3 -c '
+from scope_profiler.h5reader import ProfilingH5Reader
+r = ProfilingH5Reader("'"$work"'/run.h5")
+assert r.get_region("__main__.f")[0].num_calls == 2
+assert r.get_region("app.py")[0].num_calls == 1
+'
+  rm -rf "$work"
+fi
+
+echo "installed library, headers, pkg-config file, typelib, Python package, scope-profiler run and gjs module work"
