@@ -10,7 +10,7 @@
 #include <math.h>
 
 #include "scope-profiler.h"
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 
 /**
  * SpAnalysis:

@@ -929,7 +929,7 @@ sp_profile_manager_summary_locked (SpProfileManager *self)
   for (guint i = 0; i < self->session->len; i++)
     {
       SpRegion *region = g_ptr_array_index (self->session, i);
-      SpStats stats;
+      SpRunningStats stats;
       guint64 calls = sp_region_get_num_calls (region);
 
       g_string_append_printf (str, "Region: %s\n", region->name);
@@ -943,7 +943,7 @@ sp_profile_manager_summary_locked (SpProfileManager *self)
           append_seconds (str, "Avg Time", stats.mean / 1e9);
           append_seconds (str, "Min Time", stats.min / 1e9);
           append_seconds (str, "Max Time", stats.max / 1e9);
-          append_seconds (str, "Std Dev", sp_stats_get_stddev (&stats) / 1e9);
+          append_seconds (str, "Std Dev", sp_running_stats_get_stddev (&stats) / 1e9);
         }
 
       g_string_append (str, "----------------------------------------\n");

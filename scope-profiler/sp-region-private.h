@@ -9,7 +9,7 @@
 
 #include "sp-region.h"
 #include "sp-profile-manager.h"
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 #include "sp-thread-private.h"
 
 G_BEGIN_DECLS
@@ -51,7 +51,7 @@ struct _SpRegionRecord
   SpRegionRecord *next;
   GArray         *starts_array;
   GArray         *ends_array;
-  SpStats         flushed;         /* calls already written to the spill file */
+  SpRunningStats         flushed;         /* calls already written to the spill file */
   gint64          thread_index;
   gint64          native_id;
   SpThreadInfo   *thread_info;     /* its name: sp_region_record_get_thread_name() */
@@ -87,7 +87,7 @@ void      sp_region_deactivate   (SpRegion         *self,
 void      sp_region_set_mode     (SpRegion         *self,
                                   SpRegionMode      mode);
 void      sp_region_collect      (SpRegion         *self,
-                                  SpStats          *stats);
+                                  SpRunningStats          *stats);
 void      sp_region_record_grow_buffers (SpRegionRecord *record,
                                          guint           capacity);
 void      sp_region_update_sysprof (void);

@@ -205,7 +205,7 @@ sp_region_record_new_in (SpRegion      *self,
   record->thread_index = state->index;
   record->native_id = state->native_id;
   record->thread_info = state->info;
-  sp_stats_init (&record->flushed);
+  sp_running_stats_init (&record->flushed);
 
   if (self->manager != NULL)
     {
@@ -627,7 +627,7 @@ sp_region_deactivate (SpRegion     *self,
       __atomic_store_n (&r->n, 0, __ATOMIC_RELEASE);
       __atomic_store_n (&r->num_calls, 0, __ATOMIC_RELAXED);
       r->floor = r->depth;
-      sp_stats_init (&r->flushed);
+      sp_running_stats_init (&r->flushed);
     }
 
   self->spilled_name = FALSE;
@@ -647,9 +647,9 @@ sp_region_set_mode (SpRegion     *self,
  * buffered. Called with the manager's lock held. */
 void
 sp_region_collect (SpRegion *self,
-                   SpStats  *stats)
+                   SpRunningStats  *stats)
 {
-  sp_stats_init (stats);
+  sp_running_stats_init (stats);
 
   for (SpRegionRecord *r = __atomic_load_n (&self->records, __ATOMIC_ACQUIRE);
        r != NULL;
@@ -657,8 +657,8 @@ sp_region_collect (SpRegion *self,
     {
       guint n = __atomic_load_n (&r->n, __ATOMIC_ACQUIRE);
 
-      sp_stats_merge (stats, &r->flushed);
-      sp_stats_add_block (stats, r->starts, r->ends, n);
+      sp_running_stats_merge (stats, &r->flushed);
+      sp_running_stats_add_block (stats, r->starts, r->ends, n);
     }
 }
 

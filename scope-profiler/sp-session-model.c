@@ -19,7 +19,7 @@
 
 #include "sp-region-stats-private.h"
 #include "sp-session-model-private.h"
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 
 static guint
 series_hash (gconstpointer key)

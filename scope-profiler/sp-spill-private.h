@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "sp-metadata-private.h"
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 
 G_BEGIN_DECLS
 
@@ -101,7 +101,7 @@ gboolean    sp_spill_write_block  (SpSpill               *self,
                                    const gint64          *starts,
                                    const gint64          *ends,
                                    guint32                n,
-                                   SpStats               *stats,
+                                   SpRunningStats               *stats,
                                    GError               **error);
 gboolean    sp_spill_has_thread   (SpSpill               *self,
                                    gint64                 index);

@@ -18,7 +18,7 @@
 #include "sp-error.h"
 #include "sp-error-private.h"
 #include "sp-spill-private.h"
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 
 enum {
   RECORD_METADATA = 1,
@@ -369,7 +369,7 @@ sp_spill_write_block (SpSpill       *self,
                       const gint64  *starts,
                       const gint64  *ends,
                       guint32        n,
-                      SpStats       *stats,
+                      SpRunningStats       *stats,
                       GError       **error)
 {
   struct {
@@ -381,7 +381,7 @@ sp_spill_write_block (SpSpill       *self,
   goffset starts_at = self->offset + sizeof head;
   goffset ends_at = starts_at + (goffset) n * 8;
   gint64 *stage_starts, *stage_ends;
-  SpStats block;
+  SpRunningStats block;
 
   G_STATIC_ASSERT (sizeof head == SP_SPILL_STAGE_HEAD);
 
@@ -390,7 +390,7 @@ sp_spill_write_block (SpSpill       *self,
   stage_starts = (gint64 *)(gpointer) (self->stage + SP_SPILL_STAGE_HEAD);
   stage_ends = stage_starts + SP_SPILL_STAGE_CALLS;
 
-  sp_stats_init (&block);
+  sp_running_stats_init (&block);
 
   /* The head and the first piece's start times go in one write. */
   memcpy (self->stage, &head, sizeof head);
@@ -399,7 +399,7 @@ sp_spill_write_block (SpSpill       *self,
     {
       guint32 m = MIN (n - i, SP_SPILL_STAGE_CALLS);
 
-      sp_stats_add_block_copy (&block, starts + i, ends + i, stage_starts, stage_ends, m);
+      sp_running_stats_add_block_copy (&block, starts + i, ends + i, stage_starts, stage_ends, m);
 
       if (i == 0
           ? !pwrite_all (self, self->stage, sizeof head + (gsize) m * 8, self->offset, error)
@@ -423,7 +423,7 @@ sp_spill_write_block (SpSpill       *self,
 
   self->offset = ends_at + (goffset) n * 8;
   if (stats != NULL)
-    sp_stats_merge (stats, &block);
+    sp_running_stats_merge (stats, &block);
 
   return TRUE;
 

@@ -40,7 +40,7 @@
 #include "sp-profile-manager-private.h"
 #include "sp-region-private.h"
 #include "sp-spill-private.h"
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 #include "sp-test-util.h"
 
 #define LIMIT 2000
@@ -543,7 +543,7 @@ assert_session_loads (const char *path,
 static void
 assert_stats_match_file (const char    *path,
                          const char    *group,
-                         const SpStats *stats)
+                         const SpRunningStats *stats)
 {
   Columns c = { 0 };
   gint64 total = 0;
@@ -580,7 +580,7 @@ assert_stats_match_file (const char    *path,
 static void
 collect_stats (SpProfileManager *manager,
                SpRegion         *region,
-               SpStats          *stats)
+               SpRunningStats          *stats)
 {
   sp_profile_manager_lock (manager);
   sp_region_collect (region, stats);
@@ -640,7 +640,7 @@ test_write_in_place_contents (void)
     /* Exactly two blocks: nothing buffered at finalize. */
     { "exact", "exact", 2 * LIMIT },
   };
-  SpStats stats[G_N_ELEMENTS (regions)];
+  SpRunningStats stats[G_N_ELEMENTS (regions)];
 
   record_interleaved (manager, regions, G_N_ELEMENTS (regions));
 

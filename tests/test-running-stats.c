@@ -1,17 +1,17 @@
-/* test-stats.c
+/* test-running-stats.c
  *
  * Copyright 2026 The scope-profiler authors
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The duration statistics of flushed blocks (sp-stats.c) against a
+ * The duration statistics of flushed blocks (sp-running-stats.c) against a
  * reference computed apart: count, total, min and max exactly, the mean
  * to a few ulps and m2 (the sum of squared distances to the mean) to
  * 1e-9 relative. The one-pass algorithm works four lanes at a time with a
  * scalar tail, shifts by the first duration and converts the shifted
  * durations to doubles exactly below 2^51, falling back to two passes
- * above; each of these paths has cases here, for sp_stats_add_block() and
- * for sp_stats_add_block_copy(), whose copies are checked too.
+ * above; each of these paths has cases here, for sp_running_stats_add_block() and
+ * for sp_running_stats_add_block_copy(), whose copies are checked too.
  */
 
 #include "config.h"
@@ -20,7 +20,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 #include "sp-test-util.h"
 
 #ifdef __SIZEOF_INT128__
@@ -123,7 +123,7 @@ m2_slack (const Reference *ref,
 }
 
 static void
-assert_matches_full (const SpStats   *stats,
+assert_matches_full (const SpRunningStats   *stats,
                      const Reference *ref,
                      gboolean         merged)
 {
@@ -138,20 +138,20 @@ assert_matches_full (const SpStats   *stats,
   /* Rounded from the exact total, then moved by each merge. */
   assert_close (stats->mean, ref->mean, merged ? 1e-12 : 4 * DBL_EPSILON, 0, "mean");
   assert_close (stats->m2, ref->m2, M2_TOLERANCE, slack, "m2");
-  assert_close (sp_stats_get_stddev (stats), sqrtl (ref->m2 / ref->count),
+  assert_close (sp_running_stats_get_stddev (stats), sqrtl (ref->m2 / ref->count),
                 M2_TOLERANCE, sqrtl (slack / ref->count), "stddev");
 }
 
 /* One block. */
 static void
-assert_matches (const SpStats   *stats,
+assert_matches (const SpRunningStats   *stats,
                 const Reference *ref)
 {
   assert_matches_full (stats, ref, FALSE);
 }
 
 static void
-assert_matches_merged (const SpStats   *stats,
+assert_matches_merged (const SpRunningStats   *stats,
                        const Reference *ref)
 {
   assert_matches_full (stats, ref, TRUE);
@@ -192,20 +192,20 @@ check_durations (const gint64 *d,
   g_autofree gint64 *ends_copy = g_new (gint64, n + 4);
   Reference ref = reference (d, n);
   static const gsize splits[] = { 1, 3, 4, 5, 7, 100, 1000, 4096 };
-  SpStats stats;
+  SpRunningStats stats;
 
   make_calls (d, n, base, &starts, &ends);
 
   g_snprintf (stage, sizeof stage, "one block of %" G_GSIZE_FORMAT, n);
-  sp_stats_init (&stats);
-  sp_stats_add_block (&stats, starts, ends, n);
+  sp_running_stats_init (&stats);
+  sp_running_stats_add_block (&stats, starts, ends, n);
   assert_matches (&stats, &ref);
 
   g_snprintf (stage, sizeof stage, "one block of %" G_GSIZE_FORMAT ", copied", n);
   for (gsize i = 0; i < n + 4; i++)
     starts_copy[i] = ends_copy[i] = CANARY;
-  sp_stats_init (&stats);
-  sp_stats_add_block_copy (&stats, starts, ends, starts_copy, ends_copy, n);
+  sp_running_stats_init (&stats);
+  sp_running_stats_add_block_copy (&stats, starts, ends, starts_copy, ends_copy, n);
   assert_matches (&stats, &ref);
   g_assert_cmpmem (starts_copy, n * sizeof (gint64), starts, n * sizeof (gint64));
   g_assert_cmpmem (ends_copy, n * sizeof (gint64), ends, n * sizeof (gint64));
@@ -215,31 +215,31 @@ check_durations (const gint64 *d,
       g_assert_cmpint (ends_copy[i], ==, CANARY);
     }
 
-  /* Blocks of various lengths: into one SpStats, and each into its own,
+  /* Blocks of various lengths: into one SpRunningStats, and each into its own,
    * merged. Both equal the single block. */
   for (guint s = 0; s < G_N_ELEMENTS (splits); s++)
     {
       gsize piece = splits[s];
-      SpStats merged, part;
+      SpRunningStats merged, part;
 
       if (piece >= n)
         continue;
       g_snprintf (stage, sizeof stage, "%" G_GSIZE_FORMAT " calls in blocks of %" G_GSIZE_FORMAT, n, piece);
 
-      sp_stats_init (&stats);
-      sp_stats_init (&merged);
+      sp_running_stats_init (&stats);
+      sp_running_stats_init (&merged);
       for (gsize i = 0; i < n; i += piece)
         {
           gsize m = MIN (piece, n - i);
 
           if ((i / piece) % 2 == 0)
-            sp_stats_add_block (&stats, starts + i, ends + i, m);
+            sp_running_stats_add_block (&stats, starts + i, ends + i, m);
           else
-            sp_stats_add_block_copy (&stats, starts + i, ends + i, starts_copy, ends_copy, m);
+            sp_running_stats_add_block_copy (&stats, starts + i, ends + i, starts_copy, ends_copy, m);
 
-          sp_stats_init (&part);
-          sp_stats_add_block (&part, starts + i, ends + i, m);
-          sp_stats_merge (&merged, &part);
+          sp_running_stats_init (&part);
+          sp_running_stats_add_block (&part, starts + i, ends + i, m);
+          sp_running_stats_merge (&merged, &part);
         }
       assert_matches_merged (&stats, &ref);
       assert_matches_merged (&merged, &ref);
@@ -247,16 +247,16 @@ check_durations (const gint64 *d,
 
   /* Empty blocks and empty statistics change nothing. */
   {
-    SpStats empty;
+    SpRunningStats empty;
 
     g_snprintf (stage, sizeof stage, "%" G_GSIZE_FORMAT " calls and empty blocks", n);
-    sp_stats_init (&stats);
-    sp_stats_add_block (&stats, starts, ends, 0);
-    sp_stats_add_block_copy (&stats, starts, ends, starts_copy, ends_copy, 0);
+    sp_running_stats_init (&stats);
+    sp_running_stats_add_block (&stats, starts, ends, 0);
+    sp_running_stats_add_block_copy (&stats, starts, ends, starts_copy, ends_copy, 0);
     g_assert_cmpuint (stats.count, ==, 0);
-    sp_stats_add_block (&stats, starts, ends, n);
-    sp_stats_init (&empty);
-    sp_stats_merge (&stats, &empty);
+    sp_running_stats_add_block (&stats, starts, ends, n);
+    sp_running_stats_init (&empty);
+    sp_running_stats_merge (&stats, &empty);
     /* Merged into empty statistics: taken as they are. */
     assert_matches (&stats, &ref);
   }
@@ -300,7 +300,7 @@ test_stats_constant (void)
 
       g_autofree gint64 *starts = NULL;
       g_autofree gint64 *ends = NULL;
-      SpStats stats;
+      SpRunningStats stats;
 
       for (gsize i = 0; i < lengths[l]; i++)
         d[i] = G_GINT64_CONSTANT (1234567890123);
@@ -308,10 +308,10 @@ test_stats_constant (void)
 
       /* In one block, not a rounding error of variance. */
       make_calls (d, lengths[l], G_GINT64_CONSTANT (1000000000000), &starts, &ends);
-      sp_stats_init (&stats);
-      sp_stats_add_block (&stats, starts, ends, lengths[l]);
+      sp_running_stats_init (&stats);
+      sp_running_stats_add_block (&stats, starts, ends, lengths[l]);
       g_assert_cmpfloat (stats.m2, ==, 0.0);
-      g_assert_cmpfloat (sp_stats_get_stddev (&stats), ==, 0.0);
+      g_assert_cmpfloat (sp_running_stats_get_stddev (&stats), ==, 0.0);
     }
 }
 
@@ -427,7 +427,7 @@ test_stats_random_merges (void)
       gint64 center = g_rand_int_range (rand, 0, 1 << 30) * G_GINT64_CONSTANT (1000);
       gint32 spread = g_rand_int_range (rand, 1, 1 << 20);
       Reference ref;
-      SpStats stats;
+      SpRunningStats stats;
 
       for (gsize i = 0; i < n; i++)
         d[i] = center + g_rand_int_range (rand, 0, spread);
@@ -435,16 +435,16 @@ test_stats_random_merges (void)
       make_calls (d, n, G_GINT64_CONSTANT (1) << 40, &starts, &ends);
       g_snprintf (stage, sizeof stage, "random round %u", round);
 
-      sp_stats_init (&stats);
+      sp_running_stats_init (&stats);
       for (gsize i = 0; i < n;)
         {
           gsize want = g_rand_int_range (rand, 1, 300);
           gsize m = MIN (n - i, want);
-          SpStats part;
+          SpRunningStats part;
 
-          sp_stats_init (&part);
-          sp_stats_add_block (&part, starts + i, ends + i, m);
-          sp_stats_merge (&stats, &part);
+          sp_running_stats_init (&part);
+          sp_running_stats_add_block (&part, starts + i, ends + i, m);
+          sp_running_stats_merge (&stats, &part);
           i += m;
         }
       assert_matches_merged (&stats, &ref);
@@ -470,14 +470,14 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #ifndef __SIZEOF_INT128__
-  g_test_add_func ("/ScopeProfiler/Stats/skipped", test_stats_no_int128);
+  g_test_add_func ("/ScopeProfiler/RunningStats/skipped", test_stats_no_int128);
 #else
-  g_test_add_func ("/ScopeProfiler/Stats/tails", test_stats_tails);
-  g_test_add_func ("/ScopeProfiler/Stats/constant", test_stats_constant);
-  g_test_add_func ("/ScopeProfiler/Stats/tight-cluster", test_stats_tight_cluster);
-  g_test_add_func ("/ScopeProfiler/Stats/first-outlier", test_stats_first_outlier);
-  g_test_add_func ("/ScopeProfiler/Stats/wide-span", test_stats_wide_span);
-  g_test_add_func ("/ScopeProfiler/Stats/random-merges", test_stats_random_merges);
+  g_test_add_func ("/ScopeProfiler/RunningStats/tails", test_stats_tails);
+  g_test_add_func ("/ScopeProfiler/RunningStats/constant", test_stats_constant);
+  g_test_add_func ("/ScopeProfiler/RunningStats/tight-cluster", test_stats_tight_cluster);
+  g_test_add_func ("/ScopeProfiler/RunningStats/first-outlier", test_stats_first_outlier);
+  g_test_add_func ("/ScopeProfiler/RunningStats/wide-span", test_stats_wide_span);
+  g_test_add_func ("/ScopeProfiler/RunningStats/random-merges", test_stats_random_merges);
 #endif
 
   return g_test_run ();

@@ -1,19 +1,25 @@
-/* sp-stats.c
+/* sp-running-stats.c
  *
  * Copyright 2026 The scope-profiler authors
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+/* Running duration statistics (count, total, min, max, mean, M2) that a
+ * flush computes block by block and that merge exactly, so the summary of
+ * a session never reads its calls back. The public SpRegionStats
+ * (sp-region-stats.c) is what readers get: built from these plus the
+ * sorted durations its percentiles need. */
+
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "sp-stats-private.h"
+#include "sp-running-stats-private.h"
 
 void
-sp_stats_init (SpStats *stats)
+sp_running_stats_init (SpRunningStats *stats)
 {
   stats->count = 0;
   stats->total = 0;
@@ -26,16 +32,16 @@ sp_stats_init (SpStats *stats)
 /* Two passes keep the variance exact for large, tightly clustered
  * durations where a sum of squares in doubles would cancel. */
 static void
-add_block_two_pass (SpStats      *stats,
+add_block_two_pass (SpRunningStats      *stats,
                     const gint64 *starts,
                     const gint64 *ends,
                     gsize         n)
 {
-  SpStats block;
+  SpRunningStats block;
   double mean;
   double m2 = 0.0;
 
-  sp_stats_init (&block);
+  sp_running_stats_init (&block);
 
   for (gsize i = 0; i < n; i++)
     {
@@ -57,7 +63,7 @@ add_block_two_pass (SpStats      *stats,
   block.mean = mean;
   block.m2 = m2;
 
-  sp_stats_merge (stats, &block);
+  sp_running_stats_merge (stats, &block);
 }
 
 /* One pass, over four lanes at a time: the sums and extremes of the
@@ -244,10 +250,10 @@ sums_block_copy (Sums         *sums,
  * too much for the conversions to be exact. */
 static gboolean
 sums_finish (const Sums *sums,
-             SpStats    *stats,
+             SpRunningStats    *stats,
              gsize       n)
 {
-  SpStats block;
+  SpRunningStats block;
 
   /* Every shift is one of the durations: their span bounds every
    * difference. In unsigned arithmetic, which cannot overflow. */
@@ -262,13 +268,13 @@ sums_finish (const Sums *sums,
   block.mean = (double) sums->sum / (double) n;
   block.m2 = sums->m2;
 
-  sp_stats_merge (stats, &block);
+  sp_running_stats_merge (stats, &block);
 
   return TRUE;
 }
 
 void
-sp_stats_add_block (SpStats      *stats,
+sp_running_stats_add_block (SpRunningStats      *stats,
                     const gint64 *starts,
                     const gint64 *ends,
                     gsize         n)
@@ -284,11 +290,11 @@ sp_stats_add_block (SpStats      *stats,
     add_block_two_pass (stats, starts, ends, n);
 }
 
-/* sp_stats_add_block() that also copies the block to @starts_copy and
+/* sp_running_stats_add_block() that also copies the block to @starts_copy and
  * @ends_copy in the same pass: the flush stages a block through a buffer
  * on its way to disk. */
 void
-sp_stats_add_block_copy (SpStats      *stats,
+sp_running_stats_add_block_copy (SpRunningStats      *stats,
                          const gint64 *starts,
                          const gint64 *ends,
                          gint64       *starts_copy,
@@ -307,8 +313,8 @@ sp_stats_add_block_copy (SpStats      *stats,
 }
 
 void
-sp_stats_merge (SpStats       *stats,
-                const SpStats *other)
+sp_running_stats_merge (SpRunningStats       *stats,
+                const SpRunningStats *other)
 {
   double delta;
   double count;
@@ -336,7 +342,7 @@ sp_stats_merge (SpStats       *stats,
 /* Population standard deviation, as numpy.std() and the Python
  * scope-profiler report it. */
 double
-sp_stats_get_stddev (const SpStats *stats)
+sp_running_stats_get_stddev (const SpRunningStats *stats)
 {
   if (stats->count == 0)
     return 0.0;

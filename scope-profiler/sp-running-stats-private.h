@@ -1,4 +1,4 @@
-/* sp-stats-private.h
+/* sp-running-stats-private.h
  *
  * Copyright 2026 The scope-profiler authors
  *
@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 
 /* Running duration statistics that merge exactly (Chan et al.), so blocks
  * flushed to disk never need to be read back for the summary. */
-typedef struct _SpStats
+typedef struct _SpRunningStats
 {
   guint64 count;
   gint64  total;
@@ -21,7 +21,7 @@ typedef struct _SpStats
   gint64  max;
   double  mean;
   double  m2;
-} SpStats;
+} SpRunningStats;
 
 /* Sums of durations over hostile files can pass the int64 range: they
  * stop at its ends instead of overflowing. */
@@ -36,19 +36,19 @@ sp_saturating_add (gint64 a,
   return r;
 }
 
-void   sp_stats_init       (SpStats       *stats);
-void   sp_stats_add_block  (SpStats       *stats,
+void   sp_running_stats_init       (SpRunningStats       *stats);
+void   sp_running_stats_add_block  (SpRunningStats       *stats,
                             const gint64  *starts,
                             const gint64  *ends,
                             gsize          n);
-void   sp_stats_add_block_copy (SpStats      *stats,
+void   sp_running_stats_add_block_copy (SpRunningStats      *stats,
                                 const gint64 *starts,
                                 const gint64 *ends,
                                 gint64       *starts_copy,
                                 gint64       *ends_copy,
                                 gsize         n);
-void   sp_stats_merge      (SpStats       *stats,
-                            const SpStats *other);
-double sp_stats_get_stddev (const SpStats *stats);
+void   sp_running_stats_merge      (SpRunningStats       *stats,
+                            const SpRunningStats *other);
+double sp_running_stats_get_stddev (const SpRunningStats *stats);
 
 G_END_DECLS
