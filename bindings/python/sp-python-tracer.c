@@ -388,24 +388,19 @@ activation_push_slow (Activation    *self,
   g_array_set_size (self->stack, len);
 }
 
-/* The hook's events, each a small function the hook tail-calls: the
- * common path saves no registers it does not use. */
-static G_GNUC_NO_INLINE int
-tracer_hook_call (Activation    *self,
-                  PyFrameObject *frame)
+/* Both hooks open a call the same way: pushed on the activation's stack
+ * (the fast path writes below capacity), then entered in the library. */
+static inline void
+activation_open_call (Activation *self,
+                      const void *frame,
+                      SpRegion   *region)
 {
-  CodeEntry *entry = tracer_lookup (self->tracer, frame);
-  SpRegion *region = entry->sp_region;
-  GArray *stack;
-  OpenCall *call;
+  GArray *stack = self->stack;
 
-  if (region == NULL)
-    return 0;
-
-  stack = self->stack;
   if (G_LIKELY (stack->len < self->capacity))
     {
-      call = &g_array_index (stack, OpenCall, stack->len++);
+      OpenCall *call = &g_array_index (stack, OpenCall, stack->len++);
+
       call->frame = frame;
       call->region = region;
     }
@@ -416,6 +411,21 @@ tracer_hook_call (Activation    *self,
       activation_push_slow (self, &pushed);
     }
   sp_region_enter (region);
+}
+
+/* The hook's events, each a small function the hook tail-calls: the
+ * common path saves no registers it does not use. */
+static G_GNUC_NO_INLINE int
+tracer_hook_call (Activation    *self,
+                  PyFrameObject *frame)
+{
+  CodeEntry *entry = tracer_lookup (self->tracer, frame);
+  SpRegion *region = entry->sp_region;
+
+  if (region == NULL)
+    return 0;
+
+  activation_open_call (self, frame, region);
 
   return 0;
 }
@@ -580,7 +590,6 @@ tracer_eval_frame (PyThreadState       *tstate,
   CodeEntry *entry;
   SpRegion *region;
   GArray *stack;
-  OpenCall *call;
   guint depth;
   PyObject *result;
 
@@ -608,21 +617,8 @@ tracer_eval_frame (PyThreadState       *tstate,
       return result;
     }
 
-  stack = self->stack;
-  depth = stack->len;
-  if (G_LIKELY (depth < self->capacity))
-    {
-      call = &g_array_index (stack, OpenCall, stack->len++);
-      call->frame = frame;
-      call->region = region;
-    }
-  else
-    {
-      OpenCall pushed = { frame, region };
-
-      activation_push_slow (self, &pushed);
-    }
-  sp_region_enter (region);
+  depth = self->stack->len;
+  activation_open_call (self, frame, region);
 
   result = _PyEval_EvalFrameDefault (tstate, frame, throwflag);
 
