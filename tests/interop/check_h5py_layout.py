@@ -68,11 +68,22 @@ def main():
 
             # The checkpoint thread is a different thread from the main one.
             threads = f["rank0/threads"]
-            assert set(threads.keys()) == {"index", "native_id", "name"}
+            assert set(threads.keys()) == {"index", "native_id", "name",
+                                           "start_time", "end_time", "cpu_time"}
+            # The threads' times (docs/file-format.md): when each first
+            # recorded, when it ended (-1: still running at the write) and
+            # its CPU time by then; the checkpoint thread has ended.
+            t_start, t_end, t_cpu = (threads[c][()] for c in ("start_time", "end_time", "cpu_time"))
+            assert t_start.shape == t_end.shape == t_cpu.shape == threads["index"].shape
+            assert np.all(t_start >= meta.attrs["start_time_ns"]), t_start
+            assert np.all((t_end == -1) | (t_end >= t_start)), (t_start, t_end)
+            assert np.all(t_cpu >= 0), t_cpu
             names = dict(zip(threads["index"][()], [n.decode() for n in threads["name"][()]]))
             assert "io" in names.values(), names
             io_id = regions["checkpoint/thread_ids"][0]
             assert names[io_id] == "io"
+            io_row = list(threads["index"][()]).index(io_id)
+            assert t_end[io_row] > t_start[io_row], (t_start, t_end)
             assert regions["time_step/thread_ids"][0] != io_id
 
     print("h5py reads the session with the expected layout")
