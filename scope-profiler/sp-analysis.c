@@ -203,7 +203,7 @@ sp_analysis_new (SpSession *session)
             }
         }
 
-      self->lane_spans[lane] = lane_end - starts[0];
+      self->lane_spans[lane] = sp_saturating_sub (lane_end, starts[0]);
       self->lane_time = sp_saturating_add (self->lane_time, self->lane_spans[lane]);
       rank_begin[rank_index] = MIN (rank_begin[rank_index], starts[0]);
       rank_end[rank_index] = MAX (rank_end[rank_index], lane_end);
@@ -214,7 +214,7 @@ sp_analysis_new (SpSession *session)
       if (rank_end[i] < rank_begin[i])
         continue;
 
-      self->rank_spans[i] = rank_end[i] - rank_begin[i];
+      self->rank_spans[i] = sp_saturating_sub (rank_end[i], rank_begin[i]);
       self->rank_spans_sum = sp_saturating_add (self->rank_spans_sum, self->rank_spans[i]);
       if (self->rank_spans[i] > self->wall_time || i == 0)
         {

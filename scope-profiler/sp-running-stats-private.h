@@ -36,6 +36,19 @@ sp_saturating_add (gint64 a,
   return r;
 }
 
+/* The span between two timestamps of a hostile file can pass the int64
+ * range too (a first call far before the epoch, a last one far after). */
+static inline gint64
+sp_saturating_sub (gint64 a,
+                   gint64 b)
+{
+  gint64 r;
+
+  if (__builtin_sub_overflow (a, b, &r))
+    return b < 0 ? G_MAXINT64 : G_MININT64;
+  return r;
+}
+
 void   sp_running_stats_init       (SpRunningStats       *stats);
 void   sp_running_stats_add_block  (SpRunningStats       *stats,
                             const gint64  *starts,

@@ -266,6 +266,23 @@ test_huge_durations (void)
   g_assert_cmpfloat (sp_analysis_get_region_imbalance (analysis, main_region), ==, 1.0);
 }
 
+/* A lane whose first call starts far before the epoch and whose last call
+ * ends far after it: its span and the rank's pass the int64 range and stop
+ * at G_MAXINT64 (UBSan: corpus/fuzz-export/analysis-span-overflow.h5). */
+static void
+test_huge_spans (void)
+{
+  g_autoptr(SpSession) session = load_spec ("huge-spans",
+    "{\"calls\": [[0,0,\"main\",-9223372036854251519,-9223372036854251000],"
+    "[0,0,\"main\",0,25051272927248392]]}");
+  g_autoptr(SpAnalysis) analysis = sp_analysis_new (session);
+
+  g_assert_cmpint (sp_analysis_get_wall_time (analysis), ==, G_MAXINT64);
+  g_assert_cmpint (sp_analysis_get_rank_span (analysis, 0), ==, G_MAXINT64);
+  g_assert_cmpint (sp_analysis_get_lane_time (analysis), ==, G_MAXINT64);
+  g_assert_cmpfloat (sp_analysis_get_region_share (analysis, region (session, "main")), <=, 1.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -286,6 +303,7 @@ main (int   argc,
   g_test_add_func ("/analysis/filtered", test_filtered);
   g_test_add_func ("/analysis/empty", test_empty);
   g_test_add_func ("/analysis/huge-durations", test_huge_durations);
+  g_test_add_func ("/analysis/huge-spans", test_huge_spans);
 
   ret = g_test_run ();
   g_rmdir (tmpdir);
