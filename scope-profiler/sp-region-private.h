@@ -95,7 +95,7 @@ void      sp_region_update_sysprof (void);
 static inline const char *
 sp_region_record_get_thread_name (SpRegionRecord *record)
 {
-  return __atomic_load_n (&record->thread_info->name, __ATOMIC_RELAXED);
+  return __atomic_load_n (&record->thread_info->name, __ATOMIC_ACQUIRE);
 }
 
 static inline SpRegionMode

@@ -82,6 +82,7 @@ sp_region_record_free (SpRegionRecord *record)
     g_free (record->stack);
   g_clear_pointer (&record->starts_array, g_array_unref);
   g_clear_pointer (&record->ends_array, g_array_unref);
+  sp_thread_info_unref (record->thread_info);
   free (record);
 }
 
@@ -204,7 +205,7 @@ sp_region_record_new_in (SpRegion      *self,
   record->stack_capacity = G_N_ELEMENTS (record->stack_inline);
   record->thread_index = state->index;
   record->native_id = state->native_id;
-  record->thread_info = state->info;
+  record->thread_info = sp_thread_info_ref (state->info);
   sp_running_stats_init (&record->flushed);
 
   if (self->manager != NULL)

@@ -20,10 +20,12 @@ typedef struct _SpRegionRecord SpRegionRecord;
 #define SP_THREAD_PAGE_SIZE  (1u << SP_THREAD_PAGE_SHIFT)
 #define SP_THREAD_PAGE_MASK  (SP_THREAD_PAGE_SIZE - 1)
 
-/* What outlives a thread (or track) for its records: allocated with its
- * state and never freed (a few words per thread of the process). */
+/* What outlives a thread (or track) for its records: held by its state
+ * and by each of its records (sp_region_record_new()), freed with the last
+ * of them. */
 typedef struct _SpThreadInfo
 {
+  gint              ref_count;  /* atomic */
   const char       *name;       /* interned; atomic: set by sp_thread_state_set_name() */
   gint64            native_id;
   gint64            start_ns;   /* when the thread first recorded, or the track was made */
@@ -32,6 +34,8 @@ typedef struct _SpThreadInfo
   gboolean          is_track;
 } SpThreadInfo;
 
+SpThreadInfo  *sp_thread_info_ref       (SpThreadInfo   *info);
+void           sp_thread_info_unref     (SpThreadInfo   *info);
 void           sp_thread_info_get_times (SpThreadInfo   *info,
                                          gint64         *start_ns,
                                          gint64         *end_ns,

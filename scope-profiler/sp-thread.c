@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #include <sys/prctl.h>
@@ -21,6 +22,35 @@ __thread SpThreadState *sp_thread_state __attribute__((tls_model ("initial-exec"
 
 static gint64 sp_thread_next_index;
 
+/* Thread names, interned: a name may be replaced while a collector reads
+ * the old one, so none is ever freed (a process names few threads). Our
+ * own table under a pthread mutex rather than GLib's interned strings:
+ * GLib's locks are futexes ThreadSanitizer does not see, and threads name
+ * themselves concurrently when they first record. */
+static pthread_mutex_t sp_thread_names_mutex = PTHREAD_MUTEX_INITIALIZER;
+static GHashTable *sp_thread_names;
+
+static const char *
+sp_thread_intern_name (const char *name)
+{
+  const char *interned;
+
+  pthread_mutex_lock (&sp_thread_names_mutex);
+  if (sp_thread_names == NULL)
+    sp_thread_names = g_hash_table_new (g_str_hash, g_str_equal);
+  interned = g_hash_table_lookup (sp_thread_names, name);
+  if (interned == NULL)
+    {
+      char *copy = g_strdup (name);
+
+      g_hash_table_add (sp_thread_names, copy);
+      interned = copy;
+    }
+  pthread_mutex_unlock (&sp_thread_names_mutex);
+
+  return interned;
+}
+
 static void
 sp_thread_state_free (gpointer data)
 {
@@ -30,10 +60,12 @@ sp_thread_state_free (gpointer data)
   sp_thread_state_mark_end (state);
 
   /* The records belong to their regions, so the calls this thread recorded
-   * outlive it and reach the session file. Only the lookup table goes. */
+   * outlive it and reach the session file. Only the lookup table goes, and
+   * the state's hold on the thread's info (its records keep theirs). */
   for (guint i = 0; i < state->n_pages; i++)
     g_free (state->pages[i]);
   g_free (state->pages);
+  sp_thread_info_unref (state->info);
 
   if (sp_thread_state == state)
     sp_thread_state = NULL;
@@ -73,7 +105,8 @@ sp_thread_state_get_slow (void)
     name[0] = '\0';
   name[sizeof name - 1] = '\0';
   state->info = g_new0 (SpThreadInfo, 1);
-  state->info->name = g_intern_string (name);
+  state->info->ref_count = 1;
+  state->info->name = sp_thread_intern_name (name);
   state->info->native_id = state->native_id;
   state->info->start_ns = sp_clock_now ();
 
@@ -129,7 +162,7 @@ void
 sp_thread_state_set_name (SpThreadState *state,
                           const char    *name)
 {
-  __atomic_store_n (&state->info->name, g_intern_string (name ? name : ""), __ATOMIC_RELAXED);
+  __atomic_store_n (&state->info->name, sp_thread_intern_name (name ? name : ""), __ATOMIC_RELEASE);
 }
 
 /* Tracks: lanes that are not threads (an asyncio task, an async operation),
@@ -161,7 +194,8 @@ sp_thread_state_new_track (const char *name)
   state->index = __atomic_fetch_add (&sp_thread_next_index, 1, __ATOMIC_RELAXED);
   state->native_id = (gint64) syscall (SYS_gettid);
   state->info = g_new0 (SpThreadInfo, 1);
-  state->info->name = g_intern_string (name ? name : "");
+  state->info->ref_count = 1;
+  state->info->name = sp_thread_intern_name (name ? name : "");
   state->info->native_id = state->native_id;
   state->info->start_ns = sp_clock_now ();
   state->info->is_track = TRUE;
@@ -184,6 +218,21 @@ sp_thread_state_find_track (gint64 index)
     return NULL;
 
   return g_hash_table_lookup (sp_thread_tracks, &index);
+}
+
+SpThreadInfo *
+sp_thread_info_ref (SpThreadInfo *info)
+{
+  __atomic_fetch_add (&info->ref_count, 1, __ATOMIC_RELAXED);
+
+  return info;
+}
+
+void
+sp_thread_info_unref (SpThreadInfo *info)
+{
+  if (__atomic_sub_fetch (&info->ref_count, 1, __ATOMIC_ACQ_REL) == 0)
+    g_free (info);
 }
 
 /* The lifetime and CPU time of @info's thread: @end_ns -1 while it runs
