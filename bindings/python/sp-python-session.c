@@ -307,12 +307,13 @@ session_init (SessionObject *self,
     {
       PyObject *filename = PyUnicode_DecodeFSDefault (path);
 
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+      /* The library says what failed; the file is not looked at again. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         {
           errno = ENOENT;
           PyErr_SetFromErrnoWithFilenameObject (PyExc_FileNotFoundError, filename);
         }
-      else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY))
         {
           errno = EISDIR;
           PyErr_SetFromErrnoWithFilenameObject (PyExc_IsADirectoryError, filename);

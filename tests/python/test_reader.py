@@ -518,6 +518,21 @@ def test_missing_file(tmp_path):
         ProfilingH5Reader(str(tmp_path / 'missing.h5'), verbose=True)
 
 
+def test_native_session_errors_follow_the_library(tmp_path):
+    """The extension maps the library's error, without looking at the file
+    again: a missing file, a directory, and a file that is no session."""
+    import _scope_profiler_native as native
+
+    with pytest.raises(FileNotFoundError):
+        native.Session(str(tmp_path / 'missing.h5'))
+    with pytest.raises(IsADirectoryError):
+        native.Session(str(tmp_path))
+    junk = tmp_path / 'junk.h5'
+    junk.write_bytes(b'not a session at all')
+    with pytest.raises(native.SessionError, match='not an HDF5 file'):
+        native.Session(str(junk))
+
+
 def test_file_without_regions(tmp_path):
     from scope_profiler.h5reader import ProfilingH5Reader
 
